@@ -1,0 +1,150 @@
+"""Exercise 2's backward: the numerical gradient check, scored per parameter."""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from grader.backprop import objectives
+from grader.backprop.checks.common import objective_names, probe, random_params, shapes
+from grader.backprop.diagnosis import constant_factor, diagnose
+from grader.backprop.gradcheck import numerical_gradient, relative_error
+from grader.backprop.objectives import OBJECTIVES, PARAMS
+from grader.check import Check, Observations, ProbeFailed, Verdict
+from grader.observations import Invalid, array, mapping
+from grader.results import Feedback
+
+# (m, input, hidden, output): every size differs, and m > 1, so a swapped
+# axis or a missing 1/m cannot hide.
+SHAPES = [(5, 3, 4, 2), (7, 2, 5, 3), (6, 4, 3, 1)]
+TOLERANCE = 1e-5  # relative error; central differences in float64 reach ~1e-9
+GRADIENT_KEYS = tuple("d" + k for k in PARAMS)
+
+
+def cases(s) -> list[dict]:
+    out = []
+    for i, (m, n, h, k) in enumerate(SHAPES):
+        rng = np.random.default_rng([s["checks"]["seed"], 100 + i])
+        out.append({"sizes": (n, h, k), "params": random_params(rng, (n, h, k)),
+                    "X": rng.normal(0, 1, (m, n)), "y": rng.uniform(0.05, 0.95, (m, k))})
+    return out
+
+
+def probes(s):
+    t = s["limits"]["probe_seconds"]
+    return [probe(f"network.backward.{i}", "backward", case, t) for i, case in enumerate(cases(s))]
+
+
+def expected_gradients(case: dict, objective: str) -> dict:
+    """The numerical gradient of `objective` at the grader's parameters."""
+    return numerical_gradient(lambda p: objectives.loss(p, case["X"], case["y"], objective), case["params"])
+
+
+def _student_gradients(value, case: dict, key: str = "returned") -> dict:
+    grads = mapping(value[key], "backward's return value" if key == "returned" else "self.gradients", GRADIENT_KEYS)
+    want = shapes(case["sizes"])
+    return {k: array(grads["d" + k], "d" + k, want[k]) for k in PARAMS}
+
+
+def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) -> Verdict:
+    got, stored_problems, failures = [], [], []
+    for i, case in enumerate(cases):
+        try:
+            value = obs.value(f"network.backward.{i}")
+            got.append(_student_gradients(value, case))
+            stored = _student_gradients(value, case, "stored") if value.get("stored") is not None else None
+            if stored is None or any(not np.array_equal(stored[k], got[-1][k]) for k in PARAMS):
+                stored_problems.append(i)
+        except (ProbeFailed, Invalid) as problem:
+            got.append(None)
+            failures.append((i, problem))
+    if all(g is None for g in got):
+        raise failures[0][1]
+    expected = [{o: expected_gradients(case, o) for o in accepted} for case in cases]
+    errors = [{o: {k: relative_error(g[k], e[o][k]) for k in PARAMS} for o in accepted} if g else None
+              for g, e in zip(got, expected)]
+    # The objective that explains the most (case, parameter) pairs.
+    best = max(accepted, key=lambda o: sum(err[o][k] < TOLERANCE for err in errors if err for k in PARAMS))
+    per_param = {k: sum(1 for err in errors if err and err[best][k] < TOLERANCE) / len(cases) for k in PARAMS}
+    fraction = sum(per_param.values()) / len(PARAMS)
+    worst = {k: max((err[best][k] for err in errors if err), default=1.0) for k in PARAMS}
+    measured = {"objective": best, "relative_error": worst, "tolerance": TOLERANCE}
+    shape_text = ", ".join(f"m={m} {n}-{h}-{k}" for m, n, h, k in SHAPES)
+    if fraction == 1:
+        details = ()
+        if stored_problems:
+            details = ("note: self.gradients should hold the same dict backward returns; update_weights reads it",)
+        return Verdict(1, Feedback(f"gradients match {OBJECTIVES[best].description} "
+                                   f"(relative error {max(worst.values()):.1e} on {shape_text})", details), measured)
+    details = [f"{'d' + k}: relative error {worst[k]:.2e} (tolerance {TOLERANCE:g})" for k in PARAMS]
+    for i, problem in failures:
+        message = problem.feedback.summary if isinstance(problem, Invalid) else _probe_text(problem)
+        details.insert(0, f"network {SHAPES[i]}: {message}")
+    summary, more = _diagnosis(got, cases, expected, accepted, best, per_param)
+    return Verdict(fraction, Feedback(summary, tuple(more + details)), measured)
+
+
+def _probe_text(failure: ProbeFailed) -> str:
+    error = failure.outcome.error or {}
+    return f"{error.get('type', failure.outcome.status)}: {error.get('message', '')}"[:200]
+
+
+def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, list[str]]:
+    """Name the bug: a known mistake, a constant factor, or the layer that is wrong."""
+    index = next(i for i, g in enumerate(got) if g is not None and any(
+        relative_error(g[k], expected[i][best][k]) >= TOLERANCE for k in PARAMS))
+    g, case = got[index], cases[index]
+    m = case["X"].shape[0]
+    found = diagnose(g, case["params"], case["X"], case["y"], accepted)
+    if found:
+        bug, objective = found
+        return f"backward: likely bug: {bug.message}", [f"next step: {bug.hint}",
+                                                        f"(compared with {OBJECTIVES[objective].description})"]
+    factors = {k: constant_factor(g[k], expected[index][best][k]) for k in PARAMS}
+    wrong = [k for k in PARAMS if per_param[k] < 1]
+    lines = []
+    for k in wrong:
+        c = factors[k]
+        if c is None:
+            continue
+        name = ("missing 1/m" if np.isclose(c, m) else "sign flipped" if np.isclose(c, -1)
+                else "divided by m twice" if np.isclose(c, 1 / m) else f"off by a factor {c:.4g}")
+        lines.append(f"d{k} is {c:.4g} x the expected gradient ({name})")
+    if set(wrong) <= {"W1", "b1"}:
+        summary = ("backward: the output layer (dW2, db2) is right but the hidden layer (dW1, db1) is wrong: "
+                   "check da1 = dz2 @ W2.T and dz1 = da1 * sigmoid'(z1)")
+    elif set(wrong) <= {"W2", "b2"}:
+        summary = "backward: the hidden layer is right but dW2/db2 are wrong: dW2 = (1/m) a1.T @ dz2"
+    else:
+        summary = f"backward: gradients match no accepted objective ({', '.join(accepted)})"
+    return summary, lines + [f"expected (closest objective): {OBJECTIVES[best].description}",
+                             "next step: compare each line with Exercise 1's chain rule, one factor at a time"]
+
+
+def judge_repeatable(obs: Observations, cases: list[dict]) -> Verdict:
+    problems = []
+    for i, case in enumerate(cases):
+        value = obs.value(f"network.backward.{i}")
+        first = _student_gradients(value, case)
+        again = _student_gradients(value, case, "again")
+        if any(not np.allclose(first[k], again[k], rtol=1e-12, atol=0) for k in PARAMS):
+            problems.append("calling forward and backward twice gave different gradients: "
+                            "does backward keep state between calls (+= into a stored gradient?)")
+        after = mapping(value["params_after"], "parameters after backward", PARAMS)
+        if any(not np.array_equal(array(after[k], k), case["params"][k]) for k in PARAMS):
+            problems.append("backward changed the weights: it should only compute gradients "
+                            "(update_weights applies them)")
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        return Verdict(0, Feedback(problems[0], tuple(problems[1:])))
+    return Verdict(1, Feedback("backward gives the same gradients twice and leaves the weights alone"))
+
+
+def checks(s):
+    p, c, accepted = s["points"], cases(s), objective_names(s)
+    return [
+        Check("network.backward", "backward: numerical gradient check", p["network.backward"],
+              partial(judge_backward, cases=c, accepted=accepted), "NeuralNetwork.backward"),
+        Check("network.backward_repeatable", "backward: repeatable, weights untouched",
+              p["network.backward_repeatable"], partial(judge_repeatable, cases=c), "NeuralNetwork.backward"),
+    ]

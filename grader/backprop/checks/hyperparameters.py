@@ -1,0 +1,75 @@
+"""The mini-challenge: explore_hyperparameters returns one curve per config.
+
+The child records each NeuralNetwork the submission builds (sizes, learning
+rate, starting weights), so each curve is replayed here from its own start.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from grader.backprop import objectives, tasks
+from grader.backprop.checks.common import objective_names, params, probe
+from grader.check import Check, Observations, Verdict
+from grader.observations import Invalid, number
+from grader.results import Feedback
+
+CONFIGS = [{"hidden_size": 2, "learning_rate": 0.1, "name": "small, slow"},
+           {"hidden_size": 5, "learning_rate": 1.0, "name": "large, fast"}]
+EPOCHS = 30
+
+
+def probes(s):
+    return [probe("hyperparameters.curves", "hyperparameters",
+                  {"X": tasks.XOR_X, "y": tasks.XOR_Y, "configs": CONFIGS, "epochs": EPOCHS,
+                   "seed": s["checks"]["seed"]}, s["limits"]["probe_seconds"])]
+
+
+def judge(obs: Observations, accepted: list[str]) -> Verdict:
+    value = obs.value("hyperparameters.curves")
+    curves, built = value.get("curves"), value.get("networks") or []
+    if not isinstance(curves, dict):
+        raise Invalid("explore_hyperparameters should return a dict from config name to its list of losses")
+    right, problems = 0, []
+    for config in CONFIGS:
+        name = config["name"]
+        curve = curves.get(name)
+        if not isinstance(curve, list):
+            problems.append(f"no curve for config {name!r}; got keys {list(curves)[:5]}")
+            continue
+        if len(curve) != EPOCHS:
+            problems.append(f"{name!r}: expected {EPOCHS} losses (one per epoch), got {len(curve)}")
+            continue
+        losses = np.array([number(v, "a loss") for v in curve])
+        match = [net for net in built if isinstance(net, dict) and net.get("hidden_size") == config["hidden_size"]]
+        if not match:
+            problems.append(f"{name!r}: no network with hidden_size={config['hidden_size']} was built")
+            continue
+        net = match[0]
+        if net.get("learning_rate") != config["learning_rate"]:
+            problems.append(f"{name!r}: the network was built with learning_rate {net.get('learning_rate')!r}, "
+                            f"not the config's {config['learning_rate']}")
+            continue
+        start = params(net.get("params"), (2, config["hidden_size"], 1), "starting weights")
+        if any(_curve(start, o, config["learning_rate"]) is not None
+               and np.allclose(losses, _curve(start, o, config["learning_rate"]), rtol=1e-6) for o in accepted):
+            right += 1
+        else:
+            problems.append(f"{name!r}: the curve is not the loss of training that network for {EPOCHS} epochs")
+    if not problems:
+        return Verdict(1, Feedback("one curve per config, trained with its own hidden size and learning rate"))
+    return Verdict(right / len(CONFIGS), Feedback(problems[0], tuple(problems[1:])))
+
+
+def _curve(start: dict, objective: str, learning_rate: float) -> np.ndarray:
+    p, out = start, []
+    for _ in range(EPOCHS):
+        out.append(objectives.mse(tasks.XOR_Y, objectives.forward(p, tasks.XOR_X)["a2"]))
+        p = objectives.step(p, tasks.XOR_X, tasks.XOR_Y, objective, learning_rate)
+    return np.array(out)
+
+
+def checks(s):
+    return [Check("hyperparameters.curves", "explore_hyperparameters", s["points"]["hyperparameters.curves"],
+                  partial(judge, accepted=objective_names(s)), "explore_hyperparameters")]

@@ -1,0 +1,153 @@
+"""Exercises 3 and 4: XOR and the spiral, trained by the submission's train_step.
+
+The grader chooses the starting weights, data, learning rate and epoch
+budget; the child trains and records the parameters every `check_every`
+epochs. Success is judged here from those parameters, and the training is
+audited: stretches of it are replayed with the trusted gradients, so only
+genuine gradient descent counts (a train_step that jumps to hand-made
+weights does not).
+"""
+from __future__ import annotations
+
+import random
+from functools import partial
+
+from grader.backprop import objectives, tasks
+from grader.backprop.checks.common import objective_names, params, probe, replaying_objective
+from grader.check import Check, Observations, ProbeFailed, Verdict
+from grader.observations import Invalid
+from grader.results import Feedback
+
+AUDITED_STRETCHES = 4  # the first, the last, and two others at random
+
+
+def xor_probes(s):
+    x = s["xor"]
+    budget = max(x["max_epochs"][o] for o in objective_names(s))
+    return [probe(f"xor.seed{seed}", "fit", {
+        "sizes": (2, x["hidden_size"], 1), "params": tasks.start_params(seed, (2, x["hidden_size"], 1)),
+        "X": tasks.XOR_X, "y": tasks.XOR_Y, "learning_rate": x["learning_rate"], "max_epochs": budget,
+        "check_every": x["check_every"], "goal": {"kind": "all_within", "tolerance": x["tolerance"]},
+    }, s["limits"]["training_seconds"]) for seed in x["seeds"]]
+
+
+def spiral_probes(s):
+    sp = s["spiral"]
+    out = []
+    for seed in sp["seeds"]:
+        X, y = tasks.spiral(seed, sp["n_samples"], sp["noise"])
+        out.append(probe(f"spiral.seed{seed}", "fit", {
+            "sizes": (2, sp["hidden_size"], 1), "params": tasks.start_params(seed, (2, sp["hidden_size"], 1)),
+            "X": X, "y": y, "learning_rate": sp["learning_rate"], "max_epochs": sp["max_epochs"],
+            "check_every": sp["check_every"], "goal": {"kind": "accuracy", "accuracy": sp["accuracy"]},
+        }, s["limits"]["training_seconds"]))
+    return out
+
+
+def audit(checkpoints: list[dict], X, y, accepted, learning_rate: float, every: int) -> str | None:
+    """The objective whose gradient descent reproduces the audited stretches, or None."""
+    last = len(checkpoints) - 2
+    if last < 0:
+        return None
+    # Chosen after the child has answered, so a submission cannot know which.
+    others = random.SystemRandom().sample(range(last + 1), min(AUDITED_STRETCHES - 2, last + 1))
+    stretches = sorted({0, last, *others})
+    objective = replaying_objective(checkpoints[0], checkpoints[1], X, y, accepted, learning_rate, every)
+    if objective is None:
+        return None
+    for i in stretches[1:]:
+        if replaying_objective(checkpoints[i], checkpoints[i + 1], X, y, [objective], learning_rate, every) is None:
+            return None
+    return objective
+
+
+def _run(obs: Observations, probe_id: str, sizes, start: dict) -> tuple[list[dict], int, list[float]]:
+    value = obs.value(probe_id)
+    every = value.get("every")
+    raw = value.get("checkpoints")
+    if not isinstance(raw, list) or not raw or not isinstance(every, int) or every <= 0:
+        raise Invalid("the training run sent no checkpoints")
+    checkpoints = [params(c, sizes, "parameters during training") for c in raw]
+    # The first checkpoint must be the grader's own starting point.
+    checkpoints[0] = start
+    losses = value.get("losses") if isinstance(value.get("losses"), list) else []
+    return checkpoints, every, losses
+
+
+def judge_xor(obs: Observations, s: dict) -> Verdict:
+    x, accepted = s["xor"], objective_names(s)
+    sizes = (2, x["hidden_size"], 1)
+    passed, lines, measured, failed = 0, [], {}, []
+    for seed in x["seeds"]:
+        try:
+            checkpoints, every, _ = _run(obs, f"xor.seed{seed}", sizes, tasks.start_params(seed, sizes))
+        except ProbeFailed as failure:
+            failed.append(failure)
+            error = failure.outcome.error or {}
+            lines.append(f"seed {seed}: training did not finish: {error.get('type')}: {error.get('message')}")
+            continue
+        a2 = objectives.forward(checkpoints[-1], tasks.XOR_X)["a2"]
+        epochs = (len(checkpoints) - 1) * every
+        objective = audit(checkpoints, tasks.XOR_X, tasks.XOR_Y, accepted, x["learning_rate"], every)
+        measured[f"seed{seed}"] = {"epochs": epochs, "objective": objective,
+                                   "predictions": [round(float(v), 4) for v in a2.ravel()]}
+        if objective is None:
+            lines.append(f"seed {seed}: the training steps are not gradient descent on an accepted objective "
+                         "from the grader's starting weights (see network.backward and network.update_weights)")
+        elif not tasks.xor_solved(a2, x["tolerance"]) or epochs > x["max_epochs"][objective]:
+            preds = ", ".join(f"{v:.3f}" for v in a2.ravel())
+            lines.append(f"seed {seed}: not solved within {x['max_epochs'][objective]} epochs at learning rate "
+                         f"{x['learning_rate']}: predictions {preds} for targets 0, 1, 1, 0 "
+                         f"(every row must be within {x['tolerance']})")
+        else:
+            passed += 1
+    n = len(x["seeds"])
+    if len(failed) == n:
+        raise failed[0]  # reported like any probe that never returned: not implemented, error, timeout
+    if passed == n:
+        return Verdict(1, Feedback(f"XOR solved from the grader's starting weights on all {n} seeds"), measured)
+    return Verdict(passed / n, Feedback(f"XOR: solved on {passed} of {n} seeds", tuple(lines)), measured)
+
+
+def judge_spiral(obs: Observations, s: dict) -> Verdict:
+    sp, accepted = s["spiral"], objective_names(s)
+    sizes = (2, sp["hidden_size"], 1)
+    passed, lines, measured, failed = 0, [], {}, []
+    for seed in sp["seeds"]:
+        X, y = tasks.spiral(seed, sp["n_samples"], sp["noise"])
+        try:
+            checkpoints, every, _ = _run(obs, f"spiral.seed{seed}", sizes, tasks.start_params(seed, sizes))
+        except ProbeFailed as failure:
+            failed.append(failure)
+            error = failure.outcome.error or {}
+            lines.append(f"seed {seed}: training did not finish: {error.get('type')}: {error.get('message')}")
+            continue
+        acc = tasks.accuracy(objectives.forward(checkpoints[-1], X)["a2"], y)
+        epochs = (len(checkpoints) - 1) * every
+        objective = audit(checkpoints, X, y, accepted, sp["learning_rate"], every)
+        measured[f"seed{seed}"] = {"epochs": epochs, "objective": objective, "accuracy": round(acc, 4)}
+        if objective is None:
+            lines.append(f"seed {seed}: the training steps are not gradient descent on an accepted objective "
+                         "(see network.backward and network.update_weights)")
+        elif acc < sp["accuracy"] or epochs > sp["max_epochs"]:
+            lines.append(f"seed {seed}: accuracy {acc:.1%} after {epochs} epochs; expected at least "
+                         f"{sp['accuracy']:.0%} within {sp['max_epochs']}")
+        else:
+            passed += 1
+    n = len(sp["seeds"])
+    if len(failed) == n:
+        raise failed[0]
+    if passed == n:
+        return Verdict(1, Feedback(f"spiral: at least {sp['accuracy']:.0%} accuracy on all {n} seeds"), measured)
+    return Verdict(passed / n, Feedback(f"spiral: reached the accuracy on {passed} of {n} seeds", tuple(lines)),
+                   measured)
+
+
+def checks(s):
+    p = s["points"]
+    return [
+        Check("xor.trains", "XOR trains with your train_step", p["xor.trains"], partial(judge_xor, s=s),
+              "NeuralNetwork.train_step"),
+        Check("spiral.trains", "spiral: accuracy threshold", p["spiral.trains"], partial(judge_spiral, s=s),
+              "NeuralNetwork.train_step"),
+    ]

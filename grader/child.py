@@ -1,0 +1,109 @@
+"""CHILD side: runs a submission and answers probes. Never imported by the grader.
+
+Started as `python -I -m grader.child REQUEST CHANNEL_FD` in a scratch folder.
+It runs the submission's cells, then each requested probe, writing one JSON
+line per event to the channel (a pipe of its own; stdout belongs to the
+submission). A probe that raises is reported and the next one runs; a probe
+that never returns is the parent's to kill.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import types
+import warnings
+
+GRADER_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def main() -> None:
+    request_path, channel_fd = sys.argv[1], int(sys.argv[2])
+    with open(request_path, encoding="utf-8") as f:
+        request = json.load(f)
+    # Imported before the submission runs, so the probes hold the real
+    # numpy functions even if the submission replaces them later.
+    from grader import wire
+    probes = importlib.import_module(request["probe_module"])
+
+    def send(message: dict) -> None:
+        data = wire.dumps(message)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(channel_fd, view):]
+
+    send({"event": "started"})
+    namespace, errors = run_cells(request["cells"], request["module_name"])
+    defined = sorted(k for k in namespace if not k.startswith("__"))
+    send({"event": "loaded", "errors": errors, "defined": defined})
+    for probe in request["probes"]:
+        start = time.perf_counter()
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = probes.run(probe["kind"], namespace, probe["args"])
+            message = {"event": "result", "id": probe["id"], "value": value,
+                       "warnings": [f"{w.category.__name__}: {w.message}" for w in caught[:20]]}
+        except BaseException as error:  # SystemExit and KeyboardInterrupt included
+            message = {"event": "result", "id": probe["id"], "error": describe(error)}
+        message["seconds"] = time.perf_counter() - start
+        send(message)
+    send({"event": "done"})
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip atexit handlers and finalizers the submission may have installed.
+    os._exit(0)
+
+
+def run_cells(cells: list[dict], module_name: str) -> tuple[dict, list[dict]]:
+    """Execute the submission; an error costs only the statement or cell it is in.
+
+    A notebook cell stops at its first error, as Jupyter does. A .py file is
+    run one top-level statement at a time, so a crash in exploratory code
+    does not cost the definitions around it.
+    """
+    module = types.ModuleType(module_name)
+    module.__file__ = os.path.abspath(module_name + ".py")
+    sys.modules[module_name] = module
+    namespace = module.__dict__
+    errors = []
+    for cell in cells:
+        try:
+            tree = ast.parse(cell["code"], filename=cell["label"])
+        except SyntaxError as error:
+            errors.append({"cell": cell["label"], **describe(error)})
+            continue
+        chunks = [tree] if cell["whole"] else [ast.Module([stmt], []) for stmt in tree.body]
+        for chunk in chunks:
+            try:
+                exec(compile(chunk, cell["label"], "exec"), namespace)
+            except BaseException as error:
+                errors.append({"cell": cell["label"], **describe(error)})
+                if cell["whole"]:
+                    break
+    return namespace, errors
+
+
+def describe(error: BaseException) -> dict:
+    """The error as a student needs it: type, message, and their own line."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith(GRADER_DIR)]
+    where = None
+    if isinstance(error, SyntaxError) and error.lineno:
+        where = {"file": error.filename or "", "line": error.lineno, "function": ""}
+    elif frames:
+        last = frames[-1]
+        where = {"file": last.filename, "line": last.lineno, "function": last.name}
+    try:
+        message = str(error)[:500]
+    except BaseException:
+        message = "<str() of the error failed>"
+    return {"type": type(error).__name__, "message": message, "where": where}
+
+
+if __name__ == "__main__":
+    main()

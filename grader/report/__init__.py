@@ -1,0 +1,1 @@
+"""Views of one SubmissionResult. Each is render(result) -> str and recomputes nothing."""

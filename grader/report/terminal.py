@@ -1,0 +1,38 @@
+"""The terminal report: one line per check, the total, then failed checks' details."""
+from __future__ import annotations
+
+from grader.results import Status, SubmissionResult
+
+MARK = {Status.PASSED: "PASS", Status.PARTIAL: "PART", Status.FAILED: "FAIL",
+        Status.NOT_IMPLEMENTED: "TODO", Status.ERROR: "ERR ", Status.GRADER_ERROR: "BUG "}
+
+
+def _points(x: float) -> str:
+    return f"{x:g}" if x == int(x) else f"{x:.2f}"
+
+
+def render(result: SubmissionResult, width: int = 100) -> str:
+    out = [f"Grading {result.submission} ({result.source_kind})", ""]
+    name_width = max(len(c.name) for c in result.checks) if result.checks else 10
+    for c in result.checks:
+        score = f"{_points(c.score):>5}/{_points(c.max_score):<3}"
+        line = f"{MARK[c.status]} {score} {c.name:<{name_width}}  {c.feedback.summary}"
+        out.append(line if len(line) <= width else line[:width - 3] + "...")
+    out += ["", f"Total: {_points(result.score)}/{_points(result.max_score)}    "
+                f"({result.timings.get('total_seconds', 0):.1f} s)"]
+    details = [c for c in result.checks if c.status is not Status.PASSED]
+    if details:
+        out += ["", "Details of the checks that lost points:"]
+        for c in details:
+            out += ["", f"--- {c.name} ({c.where}): {_points(c.score)}/{_points(c.max_score)}",
+                    c.feedback.summary, *(f"    {d}" for d in c.feedback.details)]
+    notes = [*result.notes] + [f"{c.name}: {d}" for c in result.checks if c.status is Status.PASSED
+                                for d in c.feedback.details if d.startswith("note:")]
+    if notes:
+        out += ["", "Notes:", *(f"  {n}" for n in notes)]
+    if any(c.status is Status.GRADER_ERROR for c in result.checks):
+        out += ["", "The grader itself failed on a check (BUG above). This is not your fault: "
+                    "please report it to your instructor with this output."]
+    if result.output.strip():
+        out += ["", "Your code printed (first part only):", *("  | " + l for l in result.output.splitlines()[:40])]
+    return "\n".join(out) + "\n"
