@@ -8,16 +8,17 @@ from __future__ import annotations
 import argparse
 import enum
 import os
+import secrets
 import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import TextIO
+from typing import Mapping, TextIO
 
 from grader import __version__, engine
 from grader.backprop import Backprop
 from grader.backprop.settings import ConfigError
-from grader.report import json_report, terminal
+from grader.report import classroom, github, gradescope, json_report, junit, locate, terminal
 from grader.submission import SubmissionError
 
 
@@ -42,18 +43,35 @@ def parser() -> argparse.ArgumentParser:
                    "accepted objectives, seeds, limits (see README)")
     p.add_argument("--json", type=Path, metavar="PATH", help="also write the whole result as JSON")
     p.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE")
+    p.add_argument("--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json; "
+                   "test visibility comes from the [visibility] table of --config")
+    p.add_argument("--classroom", type=Path, metavar="PATH", help="also write the runner JSON GitHub Classroom's "
+                   "autograding-grading-reporter reads (base64-encode it into its RUNNER_RESULTS variable)")
+    p.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML, one testcase per check")
+    p.add_argument("--html", type=Path, metavar="PATH", help="also write a self-contained HTML report with figures")
+    batch = p.add_argument_group("grading a class", "SUBMISSION is then a folder with one folder or "
+                                 ".py/.ipynb file per student")
+    batch.add_argument("--batch", action="store_true", help="grade every student in SUBMISSION, in parallel")
+    batch.add_argument("--out", type=Path, metavar="DIR", help="where --batch writes per-student reports, "
+                       "gradebook.csv and summary.md; a rerun regrades only changed submissions")
+    batch.add_argument("-j", "--jobs", type=int, metavar="N", default=os.cpu_count() or 1,
+                       help="students graded at once (default: the number of CPUs)")
+    batch.add_argument("--student-html", action="store_true", help="also write each student's HTML report "
+                       "(about doubles the time per student)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
 
-def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None,
+         env: Mapping[str, str] | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    env = os.environ if env is None else env
     try:
         args = parser().parse_args(argv)
     except SystemExit as exit_:  # argparse already printed its message
         return ExitStatus.OK if exit_.code == 0 else ExitStatus.USAGE
     try:
-        return program(args, stdout)
+        return program(args, stdout, env)
     except (SubmissionError, ConfigError, UsageError) as error:
         print(f"grader: error: {error}", file=stderr)
         return ExitStatus.USAGE
@@ -67,15 +85,62 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return ExitStatus.INTERNAL_ERROR
 
 
-def program(args: argparse.Namespace, stdout: TextIO) -> int:
+def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = os.environ) -> int:
     assignment = Backprop(args.config)
+    if args.batch:
+        from grader import batch  # imports this module's write_atomic
+        return batch.main(args, assignment, stdout, env)
+    visibility = _visibility(assignment)  # checked before grading, so a typo costs no grading time
     result = engine.grade(args.submission, assignment)
+    in_actions = env.get("GITHUB_ACTIONS") == "true"
+    if in_actions:  # the report quotes the submission: its text must not act as workflow commands
+        token = secrets.token_hex(16)
+        stdout.write(f"::stop-commands::{token}\n")
     stdout.write(terminal.render(result))
+    if in_actions:
+        stdout.write(f"::{token}::\n")
     if args.json:
         write_atomic(args.json, json_report.render(result))
+    views = ((args.gradescope, lambda: gradescope.render(result, visibility)),
+             (args.classroom, lambda: classroom.render(result)),
+             (args.junit, lambda: junit.render(result)),
+             (args.html, lambda: html(result, assignment)))
+    for path, render in views:
+        if path:
+            write_atomic(path, render())
+    if env.get("GITHUB_STEP_SUMMARY"):
+        append(Path(env["GITHUB_STEP_SUMMARY"]), github.summary(result))
+    if in_actions:
+        stdout.write(github.annotations(result, *locate.submission_lines(args.submission)))
     if args.fail_under is not None and result.score < args.fail_under:
         return ExitStatus.BELOW_THRESHOLD
     return ExitStatus.OK
+
+
+def _visibility(assignment: Backprop) -> dict[str, str]:
+    try:
+        return gradescope.check_visibility(assignment.settings.get("visibility", {}),
+                                           [c.name for c in assignment.checks()])
+    except ValueError as error:  # the message names the setting
+        raise UsageError(str(error)) from None
+
+
+def html(result, assignment: Backprop) -> str:
+    """The HTML report over the data the XOR and spiral checks trained on (first seeds, as in the artifacts)."""
+    from grader.backprop import tasks
+    from grader.report import html_report  # matplotlib: ~0.4 s to import, paid only when asked for
+    spiral = assignment.settings["spiral"]
+    points = {"xor": (tasks.XOR_X, tasks.XOR_Y),
+              "spiral": tasks.spiral(spiral["seeds"][0], spiral["n_samples"], spiral["noise"])}
+    return html_report.render(result, points)
+
+
+def append(path: Path, text: str) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot append to {path}: {error.strerror}") from None
 
 
 def write_atomic(path: Path, text: str) -> None:

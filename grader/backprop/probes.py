@@ -237,14 +237,20 @@ def _draw(draw) -> dict:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.collections import PathCollection
+    from matplotlib.collections import PathCollection, QuadMesh
     from matplotlib.contour import ContourSet
 
     fig, ax = plt.subplots(figsize=(5, 4))
     draw(ax)
     lines = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()]
-    contours = [c for c in ax.collections if isinstance(c, ContourSet)]
-    scatters = [c for c in ax.collections if isinstance(c, PathCollection) and not isinstance(c, ContourSet)]
+    # Points may be drawn with scatter or with plot(..., "o"); a filled
+    # picture of the output with contourf, pcolormesh or imshow.
+    points = [np.asarray(c.get_offsets(), dtype=float) for c in ax.collections
+              if isinstance(c, PathCollection) and not isinstance(c, ContourSet)]
+    points += [np.asarray(line.get_xydata(), dtype=float) for line in ax.get_lines()
+               if line.get_marker() not in (None, "", " ", "None")]
+    surfaces = (sum(1 for c in ax.collections if isinstance(c, ContourSet) and c.filled)
+                + sum(1 for c in ax.collections if isinstance(c, QuadMesh)) + len(ax.images))
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=72)
     facts = {
@@ -252,10 +258,8 @@ def _draw(draw) -> dict:
         "title": ax.get_title(),
         "lines": [line.size for line in lines],
         "line_first": [float(line[0]) if line.size else None for line in lines],
-        "filled_contours": sum(1 for c in contours if c.filled),
-        "scatter_points": [int(len(c.get_offsets())) for c in scatters],
-        "scatter_offsets": [np.asarray(c.get_offsets(), dtype=float) for c in scatters],
-        "figures_open": len(plt.get_fignums()),
+        "surfaces": surfaces,
+        "points": points,
         "png": base64.b64encode(png.getvalue()).decode(),
     }
     plt.close("all")

@@ -127,13 +127,13 @@ def judge_repeatable(obs: Observations, cases: list[dict]) -> Verdict:
         value = obs.value(f"network.backward.{i}")
         first = _student_gradients(value, case)
         again = _student_gradients(value, case, "again")
-        if any(not np.allclose(first[k], again[k], rtol=1e-12, atol=0) for k in PARAMS):
-            problems.append("calling forward and backward twice gave different gradients: "
-                            "does backward keep state between calls (+= into a stored gradient?)")
         after = mapping(value["params_after"], "parameters after backward", PARAMS)
         if any(not np.array_equal(array(after[k], k), case["params"][k]) for k in PARAMS):
             problems.append("backward changed the weights: it should only compute gradients "
                             "(update_weights applies them)")
+        elif any(not np.allclose(first[k], again[k], rtol=1e-12, atol=0) for k in PARAMS):
+            problems.append("calling forward and backward twice gave different gradients: "
+                            "does backward keep state between calls (+= into a stored gradient?)")
     problems = list(dict.fromkeys(problems))
     if problems:
         return Verdict(0, Feedback(problems[0], tuple(problems[1:])))

@@ -10,7 +10,7 @@ from grader.backprop.checks.common import (feedback, objective_names, params, pr
                                            replay, replaying_objective, same_params, shapes, verdict_parts)
 from grader.backprop.objectives import PARAMS
 from grader.check import Check, Observations, Verdict
-from grader.observations import Invalid, array, compare, number
+from grader.observations import Invalid, array, compare, describe, number
 from grader.results import Feedback
 
 INIT_SHAPES = [(2, 4, 1), (3, 5, 2)]
@@ -177,7 +177,8 @@ def judge_train(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
     value = obs.value("train.losses")
     losses = value["losses"]
     if not isinstance(losses, list):
-        raise Invalid(f"train should return a list of losses, one per epoch")
+        raise Invalid("train should return a list with one loss per epoch",
+                      f"got: {describe(losses)}")
     epochs = case["epochs"]
     length_ok = len(losses) == epochs
     values = [number(v, "a loss") for v in losses] if length_ok else []

@@ -41,12 +41,12 @@ def judge_loss(obs: Observations) -> Verdict:
 
 def judge_boundary(obs: Observations, X: np.ndarray) -> Verdict:
     facts = obs.value("plots.decision_boundary")
-    offsets = [array(o, "scatter points", finite=False) for o in facts.get("scatter_offsets") or []]
+    offsets = [array(o, "points drawn", finite=False) for o in facts.get("points") or []]
     drawn = np.vstack([o for o in offsets if o.ndim == 2 and o.shape[1] == 2]) if offsets else np.zeros((0, 2))
     shown = sum(bool(np.any(np.all(np.isclose(drawn, row), axis=1))) for row in X) if len(drawn) else 0
     fraction, failures = verdict_parts([
-        (1, (facts.get("filled_contours") or 0) >= 1,
-         "no filled contour of the network's output (ax.contourf over a grid)"),
+        (1, isinstance(facts.get("surfaces"), int) and facts["surfaces"] >= 1,
+         "no filled picture of the network's output over a grid (ax.contourf, pcolormesh or imshow)"),
         (1, shown == len(X), f"both classes' points should be drawn (ax.scatter): {shown} of {len(X)} points "
                              "appear on the Axes given"),
     ])

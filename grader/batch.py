@@ -1,0 +1,289 @@
+"""python -m grader CLASS_DIR --batch --out DIR [-j N]: grade a whole class.
+
+Every direct child of CLASS_DIR that is a folder or a .py/.ipynb file is one
+student. Each is graded by its own `python -m grader` process, N at a time,
+so a submission that crashes or hangs the grader costs only its own row.
+DIR/<student>/ gets result.json (the SubmissionResult), report.txt (the
+terminal report) and, with --student-html, report.html; DIR/gradebook.csv
+and DIR/summary.md cover the class.
+
+A rerun resumes. A student is skipped when result.json holds the digest
+of the submission as it is now (read with submission.load, nothing run) and
+was graded by the same grader code and settings. result.json is renamed
+into place last, when everything else of that student is written, so an
+interrupted batch (Ctrl-C, a kill) leaves finished students whole and
+unfinished ones absent.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, TextIO
+
+import grader
+from grader import submission
+from grader.backprop import settings as settings_module
+from grader.cli import ExitStatus, UsageError, write_atomic
+from grader.report import class_summary, gradebook_csv
+from grader.report.roster import Entry
+from grader.results import SubmissionResult
+
+RESULT, KEY, REPORT, HTML, ERROR, STAGING = "result.json", ".graded-with", "report.txt", "report.html", \
+    "error.txt", ".result.json.partial"
+PER_SUBMISSION_FLAGS = ("json", "gradescope", "classroom", "junit", "html", "fail_under")
+# A child that printed to GitHub's step summary or annotations would do it once per student.
+PARENT_ONLY_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
+STOP_GRACE_SECONDS = 5
+INTERRUPTED = 130  #: a child's exit status after Ctrl-C (see cli.main)
+
+
+@dataclass(frozen=True)
+class Student:
+    identifier: str  #: folder name, or file name without suffix; DIR/<identifier>/ holds the reports
+    path: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    entry: Entry
+    how: str  #: "graded", "unchanged" or "error"
+    seconds: float = 0.0
+
+
+def students(class_dir: Path, exclude: Path | None = None) -> list[Student]:
+    """The class, sorted by name. A file keeps its suffix in the identifier only if its stem is taken."""
+    if not class_dir.is_dir():
+        raise UsageError(f"--batch needs a folder of submissions, and {class_dir} is not a folder")
+    skip = exclude.resolve() if exclude else None
+    children = sorted(p for p in class_dir.iterdir()
+                      if not p.name.startswith((".", "__")) and p.resolve() != skip
+                      and (p.is_dir() or p.suffix in (".py", ".ipynb")))
+    stems = [p.name if p.is_dir() else p.stem for p in children]
+    return [Student(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(children, stems)]
+
+
+def settings_key(config: Path | None) -> str:
+    """What else decides a result besides the submission: the grader's code, its defaults, the config."""
+    h = hashlib.sha256(grader.__version__.encode())
+    package = Path(grader.__file__).parent
+    for path in sorted(package.rglob("*.py")) + [settings_module.DEFAULTS_PATH]:
+        h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    if config is not None:
+        h.update(b"config\0" + Path(config).read_bytes())
+    return h.hexdigest()
+
+
+class Children:
+    """The grading processes now running, so an interrupt can stop them all and start no more."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self.stopped = False
+
+    def start(self, command: list[str], env: Mapping[str, str]) -> subprocess.Popen | None:
+        with self._lock:
+            if self.stopped:
+                return None
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       errors="replace", env=dict(env), stdin=subprocess.DEVNULL)
+            self._running.add(process)
+            return process
+
+    def finished(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def stop(self) -> None:
+        """SIGINT first, so each grader cleans up its own sandbox children; SIGKILL for stragglers."""
+        with self._lock:
+            self.stopped = True
+            running = list(self._running)
+        for process in running:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in running:
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@dataclass(frozen=True)
+class Job:
+    out: Path
+    key: str
+    config: Path | None
+    html: bool
+    timeout: float
+    env: Mapping[str, str]
+    children: Children
+
+
+def previous_result(folder: Path, digest: str, key: str) -> SubmissionResult | None:
+    """The student's earlier result, if it is of this very submission, grader and settings."""
+    try:
+        if (folder / KEY).read_text() != key:
+            return None
+        result = SubmissionResult.from_dict(json.loads((folder / RESULT).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return result if result.digest == digest else None
+
+
+def forget(folder: Path) -> None:
+    """Remove a student's earlier reports; result.json first, since its presence means "finished"."""
+    for name in (RESULT, KEY, REPORT, HTML, ERROR, STAGING):
+        (folder / name).unlink(missing_ok=True)
+
+
+def grade_one(student: Student, job: Job) -> Outcome | None:
+    """Grade one student in a child process; None if the batch was stopped first."""
+    started = time.monotonic()
+    folder = job.out / student.identifier
+    try:
+        digest = submission.load(student.path).digest
+    except submission.SubmissionError as error:
+        return _error(folder, student, str(error))
+    previous = previous_result(folder, digest, job.key)
+    if previous is not None:
+        return Outcome(Entry(student.identifier, previous), "unchanged")
+    folder.mkdir(parents=True, exist_ok=True)
+    forget(folder)
+    command = [sys.executable, "-m", "grader", str(student.path), "--json", str(folder / STAGING)]
+    command += ["--html", str(folder / HTML)] if job.html else []
+    command += ["--config", str(job.config)] if job.config else []
+    process = job.children.start(command, job.env)
+    if process is None:
+        return None
+    try:
+        stdout, stderr = process.communicate(timeout=job.timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return _error(folder, student, f"grading took longer than {job.timeout:.0f} s and was stopped")
+    finally:
+        job.children.finished(process)
+    if job.children.stopped or process.returncode == INTERRUPTED:
+        return None  # not this student's fault: graded again on the next run
+    if process.returncode not in (ExitStatus.OK, ExitStatus.BELOW_THRESHOLD) or not (folder / STAGING).is_file():
+        return _error(folder, student, _failure(process.returncode, stderr), stderr)
+    result = SubmissionResult.from_dict(json.loads((folder / STAGING).read_text(encoding="utf-8")))
+    write_atomic(folder / REPORT, stdout)
+    write_atomic(folder / KEY, job.key)
+    os.replace(folder / STAGING, folder / RESULT)  # last: from here on the student counts as finished
+    return Outcome(Entry(student.identifier, result), "graded", time.monotonic() - started)
+
+
+def _failure(returncode: int, stderr: str) -> str:
+    """One line for the gradebook saying why a child produced no result."""
+    reasons = [line.removeprefix("grader: error: ") for line in stderr.splitlines()
+               if line.startswith("grader: error: ")]
+    if returncode == ExitStatus.USAGE and reasons:
+        return reasons[-1]
+    if returncode == ExitStatus.INTERNAL_ERROR:
+        return "the grader failed on this submission (a grader bug); details in error.txt"
+    if returncode < 0:
+        return f"the grader process was killed by signal {-returncode}"
+    return f"the grader exited with status {returncode}; details in error.txt"
+
+
+def _error(folder: Path, student: Student, message: str, details: str = "") -> Outcome:
+    folder.mkdir(parents=True, exist_ok=True)
+    forget(folder)
+    write_atomic(folder / ERROR, message + ("\n\n" + details if details else "") + "\n")
+    return Outcome(Entry(student.identifier, None, message), "error")
+
+
+def _outcome(future, student: Student) -> Outcome | None:
+    """The future's outcome; a failure of the batch itself on one student is that student's error row."""
+    try:
+        return future.result()
+    except UsageError as error:  # e.g. a report that cannot be written
+        return Outcome(Entry(student.identifier, None, str(error)), "error")
+    except Exception as error:
+        return Outcome(Entry(student.identifier, None, f"the batch failed on this student: {error!r}"), "error")
+
+
+def _progress(done: int, total: int, student: Student, outcome: Outcome) -> str:
+    prefix = f"[{done}/{total}] {student.identifier}:"
+    if outcome.how == "error":
+        return f"{prefix} ERROR {outcome.entry.error}"
+    result = outcome.entry.result
+    score = f"{round(result.score, 2):g}/{round(result.max_score, 2):g}"
+    if outcome.how == "unchanged":
+        return f"{prefix} {score} (unchanged since the last run, not regraded)"
+    return f"{prefix} {score} ({outcome.seconds:.1f} s)"
+
+
+@contextlib.contextmanager
+def _terminate_like_ctrl_c():
+    """`kill PID` (SIGTERM) stops the graders cleanly too, instead of orphaning their sandboxes."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (in-process tests may call from elsewhere)
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.out is None:
+        raise UsageError("--batch needs --out DIR for the reports")
+    given = [f"--{name.replace('_', '-')}" for name in PER_SUBMISSION_FLAGS if getattr(args, name) is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} apply to one submission; --batch writes its reports into --out")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+
+
+def main(args: argparse.Namespace, assignment, stdout: TextIO, env: Mapping[str, str]) -> int:
+    _check_args(args)
+    roster = students(args.submission, exclude=args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    children = Children()
+    job = Job(out=args.out, key=settings_key(args.config), config=args.config, html=args.student_html,
+              timeout=2 * assignment.settings["limits"]["total_seconds"] + 60,
+              env={k: v for k, v in env.items() if k not in PARENT_ONLY_ENV}, children=children)
+    stdout.write(f"Grading {len(roster)} submissions in {args.submission}, {args.jobs} at a time\n")
+    stdout.flush()
+    outcomes: list[Outcome] = []
+    with _terminate_like_ctrl_c(), ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(grade_one, student, job): student for student in roster}
+        try:
+            for future in as_completed(futures):
+                outcome = _outcome(future, futures[future])
+                if outcome is not None:
+                    outcomes.append(outcome)
+                    stdout.write(_progress(len(outcomes), len(roster), futures[future], outcome) + "\n")
+                    stdout.flush()
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            children.stop()
+            stdout.write(f"Interrupted: {len(outcomes)} of {len(roster)} finished and kept in {args.out}; "
+                         "run the same command again to grade the rest.\n")
+            raise
+    entries = [o.entry for o in outcomes]
+    write_atomic(args.out / "gradebook.csv", gradebook_csv.render(entries))
+    write_atomic(args.out / "summary.md", class_summary.render(entries, f"Class summary: {args.submission}"))
+    counts = {how: sum(o.how == how for o in outcomes) for how in ("graded", "unchanged", "error")}
+    stdout.write(f"Done: {counts['graded']} graded, {counts['unchanged']} unchanged, {counts['error']} errors. "
+                 f"Wrote {args.out / 'gradebook.csv'} and {args.out / 'summary.md'}\n")
+    return ExitStatus.OK

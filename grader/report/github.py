@@ -1,0 +1,82 @@
+"""GitHub Actions views: a Markdown step summary and workflow-command annotations.
+
+`summary` is appended to $GITHUB_STEP_SUMMARY; `annotations` is printed to
+stdout, where the runner turns `::error file=...,line=...::` lines into
+annotations on the student's code. Feedback can quote the submission (an
+exception's message), so everything is escaped for where it lands.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Mapping
+
+from grader.report.locate import line_of
+from grader.results import Status, SubmissionResult
+
+ICON = {Status.PASSED: "✅", Status.PARTIAL: "🟡", Status.FAILED: "❌",
+        Status.NOT_IMPLEMENTED: "⬜", Status.ERROR: "💥", Status.GRADER_ERROR: "🐞"}
+
+
+def _points(x: float) -> str:
+    return f"{round(x, 2):g}"
+
+
+# Control characters (a NUL, terminal colours) that a quoted exception may carry.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: no HTML, no emphasis, no column breaks."""
+    text = html.escape(" ".join(_CONTROL.sub("", text).split()), quote=False)
+    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text)
+
+
+def _fenced(text: str) -> str:
+    """A code block whose fence is longer than any backtick run inside, so text cannot close it.
+
+    Inside a fence Markdown shows HTML as text, so it needs no escaping."""
+    text = _CONTROL.sub("", text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def summary(result: SubmissionResult) -> str:
+    out = [f"## Autograding: {_points(result.score)}/{_points(result.max_score)}", "",
+           "| | Check | Points | Result |", "|---|---|---:|---|"]
+    for c in result.checks:
+        out.append(f"| {ICON[c.status]} | `{c.name}` | {_points(c.score)}/{_points(c.max_score)} "
+                   f"| {_cell(c.feedback.summary)} |")
+    if result.failed:
+        out += ["", "### Checks that lost points", ""]
+        for c in result.failed:
+            out += [f"<details><summary><code>{html.escape(c.name)}</code> "
+                    f"{_points(c.score)}/{_points(c.max_score)}: {_cell(c.feedback.summary)}</summary>",
+                    "", _fenced(c.feedback.text()), "", "</details>", ""]
+    if result.notes:
+        out += ["", "### Notes", "", _fenced("\n".join(result.notes))]
+    return "\n".join(out) + "\n"
+
+
+def _data(text: str) -> str:
+    """Escape a workflow command's message (the runner's own escaping rules)."""
+    return _CONTROL.sub("", text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotations(result: SubmissionResult, file: str, lines: Mapping[str, int]) -> str:
+    """One notice with the points, then one error per check that lost points.
+
+    `file` is the graded file relative to the workspace; `lines` maps the
+    submission's names to their lines (see locate.definition_lines).
+    """
+    out = [f"::notice title=Autograding complete::Points {_points(result.score)}/{_points(result.max_score)}"]
+    for c in result.failed:
+        where = f"file={_property(file)},line={line_of(c.where, lines)},title={_property(c.name)}"
+        message = f"{c.feedback.text()}\n({_points(c.score)}/{_points(c.max_score)} points)"
+        out.append(f"::error {where}::{_data(message)}")
+    return "\n".join(out) + "\n"

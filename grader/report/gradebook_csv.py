@@ -1,0 +1,44 @@
+"""The gradebook: one row per student, one column per check.
+
+A student who could not be graded (no submission, the grader failed) gets
+a row with an empty total and the reason in `error`: whether that is a zero
+is the instructor's call, not the grader's.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Sequence
+
+from grader.report.roster import Entry
+
+# A spreadsheet runs a cell that starts with one of these as a formula, and
+# identifiers and error messages come from students' file names and code.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _number(x: float) -> str:
+    return f"{round(x, 4):g}"
+
+
+def render(entries: Sequence[Entry]) -> str:
+    checks: list[str] = []
+    for entry in entries:  # every result has the same checks; the union survives a config change midway
+        for c in entry.result.checks if entry.result else ():
+            if c.name not in checks:
+                checks.append(c.name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["identifier", "total", "max_score", *checks, "error"])
+    for entry in sorted(entries, key=lambda e: e.identifier):
+        if entry.result is None:
+            writer.writerow([_safe(entry.identifier), "", "", *([""] * len(checks)), _safe(entry.error)])
+            continue
+        scores = {c.name: _number(c.score) for c in entry.result.checks}
+        writer.writerow([_safe(entry.identifier), _number(entry.result.score), _number(entry.result.max_score),
+                         *(scores.get(name, "") for name in checks), ""])
+    return buffer.getvalue()

@@ -1,0 +1,59 @@
+"""Gradescope's results.json (their autograder specification).
+
+Visibility is the caller's policy, passed in: a mapping from check name to
+one of VISIBILITIES. The result holds none of it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterable, Mapping
+
+from grader.results import Status, SubmissionResult
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def check_visibility(visibility: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """The mapping, or ValueError naming the first unknown check or value.
+
+    A misspelt check name would silently show a test meant to stay hidden,
+    so it is an error, not ignored.
+    """
+    names = list(names)
+    for name, value in visibility.items():
+        if name not in names:
+            raise ValueError(f"visibility: no check named '{name}' (checks: {', '.join(names)})")
+        if value not in VISIBILITIES:
+            raise ValueError(f"visibility.'{name}' must be one of {', '.join(VISIBILITIES)}, got {value!r}")
+    return dict(visibility)
+
+
+def _overview(result: SubmissionResult) -> str:
+    """The submission-wide text. No total and no per-check feedback, so hidden tests stay hidden."""
+    out = [f"Graded {result.source_kind or 'nothing readable'}; each test below gives its own feedback."]
+    if any(c.status is Status.GRADER_ERROR for c in result.checks):
+        out.append("The grader itself failed on a test; this is not your fault. Please tell your instructor.")
+    if result.notes:
+        out += ["", "Notes:", *(f"  {n}" for n in result.notes)]
+    if result.output.strip():
+        out += ["", "Your code printed (first part only):", *result.output.splitlines()[:40]]
+    return "\n".join(out)
+
+
+def _test_output(c) -> str:
+    return "\n".join((c.title, c.feedback.text()))
+
+
+def render(result: SubmissionResult, visibility: Mapping[str, str] | None = None,
+           stdout_visibility: str = "hidden") -> str:
+    """results.json text. `stdout_visibility` stays hidden by default: stdout is the
+    terminal report, which prints every check's feedback, hidden ones too."""
+    visibility = visibility or {}
+    tests = [{"name": c.name, "score": float(round(c.score, 4)), "max_score": float(c.max_score),
+              "status": "passed" if c.status is Status.PASSED else "failed",
+              "output": _test_output(c), "visibility": visibility.get(c.name, "visible")}
+             for c in result.checks]
+    return json.dumps({"score": float(result.score),
+                       "execution_time": int(round(result.timings.get("total_seconds", 0))),
+                       "output": _overview(result), "visibility": "visible",
+                       "stdout_visibility": stdout_visibility, "tests": tests}, indent=2) + "\n"

@@ -1,0 +1,129 @@
+"""Hostile submissions: each attack is contained and costs only what it breaks."""
+import os
+from pathlib import Path
+
+import pytest
+
+from grader import isolation
+from grader.results import Status
+from tests.conftest import SUBMISSIONS, grade
+
+FAST = Path(__file__).with_name("fast_limits.toml")
+HOSTILE = SUBMISSIONS / "adversarial"
+
+
+def check(result, name):
+    return next(c for c in result.checks if c.name == name)
+
+
+def assert_graded_sanely(result):
+    assert not any(c.status is Status.GRADER_ERROR for c in result.checks)
+    assert check(result, "sigmoid.values").status is Status.PASSED
+
+
+def test_sys_exit_at_import_keeps_the_definitions():
+    result = grade(HOSTILE / "exit_on_import", FAST)
+    assert result.score == 100
+    assert any("SystemExit" in note for note in result.notes)
+
+
+def test_os_exit_costs_only_the_checks_that_call_it():
+    result = grade(HOSTILE / "os_exit", FAST)
+    assert_graded_sanely(result)
+    backward = check(result, "network.backward")
+    assert backward.status is Status.ERROR and "exited early" in backward.feedback.summary
+    assert check(result, "network.forward").status is Status.PASSED
+
+
+def test_infinite_loop_times_out_per_call():
+    result = grade(HOSTILE / "infinite_loop", FAST)
+    assert_graded_sanely(result)
+    forward = check(result, "network.forward")
+    assert forward.status is Status.ERROR and "did not finish within" in forward.feedback.summary
+    assert check(result, "network.compute_loss").status is Status.PASSED
+
+
+def test_memory_hog_hits_the_memory_limit():
+    result = grade(HOSTILE / "memory_hog", FAST)
+    assert_graded_sanely(result)
+    assert check(result, "network.train_step").status is Status.ERROR
+    assert check(result, "network.backward").status is Status.PASSED
+
+
+def _alive_sleepers() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if b"sleep\x001000" in cmdline and state != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+def test_processes_a_submission_starts_are_all_killed():
+    before = set(_alive_sleepers())
+    result = grade(HOSTILE / "fork_bomb_light", FAST)
+    assert result.score == 100
+    assert set(_alive_sleepers()) - before == set()
+
+
+def test_monkeypatched_numpy_cannot_make_wrong_answers_pass():
+    result = grade(HOSTILE / "monkeypatch_numpy", FAST)
+    assert_graded_sanely(result)
+    assert "missing 1/m" in check(result, "network.backward").feedback.text()
+    assert check(result, "network.compute_loss").score == 0
+
+
+def test_objects_with_rigged_eq_are_not_taken_for_arrays():
+    result = grade(HOSTILE / "rigged_eq", FAST)
+    assert_graded_sanely(result)
+    assert check(result, "network.forward").score == 0
+    assert check(result, "network.backward").score == 0
+
+
+def test_json_printed_on_stdout_is_output_not_results():
+    result = grade(HOSTILE / "fake_stdout_json", FAST)
+    assert '"score": 100' in result.output or "score" in result.output
+    assert check(result, "network.backward").score == 0
+    assert result.score < 100
+
+
+def test_hand_made_weights_do_not_pass_xor():
+    result = grade(HOSTILE / "hardcoded_xor", FAST)
+    assert_graded_sanely(result)
+    xor = check(result, "xor.trains")
+    assert xor.score == 0 and "not gradient descent" in xor.feedback.text()
+
+
+def test_huge_output_is_capped():
+    result = grade(HOSTILE / "huge_output", FAST)
+    assert result.score == 100
+    assert len(result.output) < 70_000 and "more bytes of output not shown" in result.output
+
+
+def test_endless_import_is_reported_not_fatal():
+    result = grade(HOSTILE / "sleep_forever_in_import", FAST)
+    assert result.score == 0
+    assert all(c.status is Status.ERROR for c in result.checks)
+    assert "top-level code" in result.checks[0].feedback.summary
+
+
+@pytest.mark.skipif("readonly_fs" not in isolation.probe_support(),
+                    reason="this machine cannot give a child a read-only file system (needs root and mount namespaces)")
+def test_writes_outside_the_scratch_space_fail(tmp_path):
+    sentinel = Path("/tmp/grader-sentinel")
+    sentinel.write_text("keep me")
+    pwned = Path("/tmp/pwned-by-submission")
+    pwned.unlink(missing_ok=True)
+    try:
+        result = grade(HOSTILE / "write_outside", FAST)
+        assert result.score == 100
+        assert sentinel.exists()
+        assert not pwned.exists()
+        assert not (HOSTILE / "write_outside" / "pwned-by-submission").exists()
+    finally:
+        sentinel.unlink(missing_ok=True)
+        pwned.unlink(missing_ok=True)

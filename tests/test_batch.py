@@ -1,0 +1,157 @@
+"""Grading a class: a full gradebook, error rows, and resuming after a kill or Ctrl-C.
+
+One class is graded once per module, the hard way: a batch is started as a
+process, killed (SIGKILL, the whole process group) once the first student's
+result appears, then run again to finish. The tests read that run.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import batch, cli
+from tests.test_reports import REPO
+
+STUDENTS = ["alice", "bob", "broken", "carol", "dave", "empty"]
+
+
+def make_class(root: Path) -> Path:
+    klass = root / "class"
+    (klass / "alice").mkdir(parents=True)
+    shutil.copy(REPO / "reference" / "backprop.py", klass / "alice")
+    shutil.copytree(REPO / "student_template", klass / "bob")  # backprop.py wins over the notebook
+    (klass / "broken").mkdir()
+    (klass / "broken" / "backprop.py").write_text("def sigmoid(x:\n    return x\n")
+    shutil.copy(REPO / "reference" / "backprop.py", klass / "carol.py")
+    shutil.copy(REPO / "student_template" / "backprop.ipynb", klass / "dave.ipynb")
+    (klass / "empty").mkdir()
+    (klass / "notes.txt").write_text("not a submission")
+    (klass / ".DS_Store").mkdir()
+    return klass
+
+
+def start(klass: Path, out: Path, *extra: str) -> subprocess.Popen:
+    # SIGINT restored: a background process may inherit it ignored, and then Ctrl-C could not be tested.
+    return subprocess.Popen([sys.executable, "-m", "grader", str(klass), "--batch", "--out", str(out), *extra],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def wait_for_first_result(out: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not list(out.glob(f"*/{batch.RESULT}")):
+        assert process.poll() is None and time.monotonic() < deadline, "the batch ended before any result"
+        time.sleep(0.05)
+
+
+def run_batch(klass: Path, out: Path, *extra: str) -> tuple[int, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = cli.main([str(klass), "--batch", "--out", str(out), *extra], stdout, stderr, env={})
+    return status, stdout.getvalue() + stderr.getvalue()
+
+
+@pytest.fixture(scope="module")
+def resumed(tmp_path_factory):
+    """(out, results kept from the killed run with their mtimes, the rerun's output)."""
+    root = tmp_path_factory.mktemp("batch")
+    klass, out = make_class(root), root / "out"
+    process = start(klass, out, "-j", "2")
+    try:
+        wait_for_first_result(out, process)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    kept = {p.parent.name: p.stat().st_mtime_ns for p in out.glob(f"*/{batch.RESULT}")}
+    status, output = run_batch(klass, out, "-j", "2")
+    assert status == 0, output
+    return out, kept, output, klass
+
+
+def gradebook(out: Path) -> dict[str, dict]:
+    with open(out / "gradebook.csv", newline="") as f:
+        return {row["identifier"]: row for row in csv.DictReader(f)}
+
+
+def test_gradebook_has_a_row_per_student(resumed):
+    out, _, _, _ = resumed
+    rows = gradebook(out)
+    assert sorted(rows) == STUDENTS
+    assert rows["alice"]["total"] == rows["carol"]["total"] == "100"
+    assert rows["bob"]["total"] == rows["dave"]["total"] == "0"
+    assert rows["broken"]["total"] == "0" and rows["broken"]["error"] == ""  # graded: it loads, nothing runs
+    assert rows["empty"]["total"] == "" and "neither backprop.py nor a notebook" in rows["empty"]["error"]
+    assert rows["alice"]["network.backward"] == "24"
+
+
+def test_each_student_has_reports(resumed):
+    out, _, _, _ = resumed
+    for student in ("alice", "bob", "broken", "carol", "dave"):
+        assert (out / student / batch.RESULT).is_file() and (out / student / batch.REPORT).is_file()
+        assert not (out / student / batch.STAGING).exists()
+    assert "Total: 100/100" in (out / "alice" / batch.REPORT).read_text()
+    assert (out / "empty" / batch.ERROR).is_file() and not (out / "empty" / batch.RESULT).exists()
+    summary = (out / "summary.md").read_text()
+    assert "6 students: 5 graded, 1 could not be graded." in summary and "## Checks most often failed" in summary
+
+
+def test_rerun_after_a_kill_does_not_regrade_finished_students(resumed):
+    out, kept, output, _ = resumed
+    assert kept, "the killed run kept no result"
+    for student, mtime in kept.items():
+        assert (out / student / batch.RESULT).stat().st_mtime_ns == mtime
+        assert f"{student}: " in output and "unchanged since the last run" in output
+    assert f"{len(kept)} unchanged" in output and "1 errors" in output
+
+
+def test_second_rerun_grades_nothing_and_a_change_regrades_one(resumed):
+    out, _, _, klass = resumed
+    status, output = run_batch(klass, out, "-j", "2")
+    assert status == 0 and "Done: 0 graded, 5 unchanged, 1 errors." in output
+    with open(klass / "carol.py", "a") as f:
+        f.write("\n# one more comment\n")
+    status, output = run_batch(klass, out, "-j", "2")
+    assert status == 0 and "Done: 1 graded, 4 unchanged, 1 errors." in output
+    assert "carol: 100/100 (" in output
+
+
+def test_ctrl_c_keeps_finished_students(tmp_path):
+    klass = tmp_path / "class"
+    for name, source in (("a", "student_template"), ("b", "reference"), ("c", "reference")):
+        shutil.copytree(REPO / source, klass / name)
+    out = tmp_path / "out"
+    process = start(klass, out, "-j", "1")
+    wait_for_first_result(out, process)
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, output
+    assert "Interrupted: 1 of 3 finished" in output
+    assert (out / "a" / batch.RESULT).is_file() and not (out / "c" / batch.RESULT).exists()
+    assert not (out / "gradebook.csv").exists()
+
+
+def test_students_are_the_folders_and_submission_files(tmp_path):
+    klass = make_class(tmp_path)
+    (klass / "alice.py").write_text("")  # its stem collides with the folder alice
+    found = {s.identifier: s.path.name for s in batch.students(klass, exclude=klass / "bob")}
+    assert found == {"alice": "alice", "alice.py": "alice.py", "broken": "broken", "carol": "carol.py",
+                     "dave": "dave.ipynb", "empty": "empty"}
+
+
+def test_previous_result_needs_the_same_digest_and_settings(resumed):
+    out, _, _, _ = resumed
+    alice = out / "alice"
+    result = batch.previous_result(alice, batch.submission.load(alice.parent.parent / "class" / "alice").digest,
+                                   batch.settings_key(None))
+    assert result is not None and result.score == 100
+    assert batch.previous_result(alice, "0" * 64, batch.settings_key(None)) is None
+    assert batch.previous_result(alice, result.digest, "another grader or config") is None

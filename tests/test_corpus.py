@@ -1,0 +1,49 @@
+"""Submissions graded end to end: correct ones in every style score 100,
+each known bug loses points in the check that should catch it, with a hint
+that names it."""
+import tomllib
+
+import pytest
+
+from grader.results import Status
+from tests.conftest import ROOT, SUBMISSIONS
+
+BUGS = tomllib.loads((SUBMISSIONS / "bugs" / "manifest.toml").read_text())
+CORRECT = sorted(p.name for p in (SUBMISSIONS / "correct").iterdir() if p.is_dir())
+
+
+def check(result, name):
+    return next(c for c in result.checks if c.name == name)
+
+
+@pytest.mark.parametrize("name", ["reference", *CORRECT])
+def test_correct_submission_scores_full_marks(graded, name):
+    path = ROOT / "reference" if name == "reference" else SUBMISSIONS / "correct" / name
+    result = graded(path)
+    lost = {c.name: c.feedback.summary for c in result.checks if c.status is not Status.PASSED}
+    assert lost == {}
+    assert result.score == result.max_score == 100
+
+
+def test_each_accepted_objective_is_recognised(graded):
+    objective = {name: check(graded(SUBMISSIONS / "correct" / name), "network.backward").measured["objective"]
+                 for name in ("lesson_ce", "mse_chain_rule", "half_se")}
+    assert objective == {"lesson_ce": "cross_entropy", "mse_chain_rule": "mse", "half_se": "half_sse"}
+
+
+def test_template_scores_zero_with_a_not_implemented_message_per_check(graded):
+    result = graded(ROOT / "student_template")
+    assert result.score == 0
+    assert {c.status for c in result.checks} == {Status.NOT_IMPLEMENTED}
+    assert all("not implemented" in c.feedback.summary for c in result.checks)
+
+
+@pytest.mark.parametrize("name", sorted(BUGS))
+def test_bug_loses_points_in_its_check_with_a_hint(graded, name):
+    spec = BUGS[name]
+    result = graded(SUBMISSIONS / "bugs" / name)
+    caught = check(result, spec["check"])
+    assert caught.score < caught.max_score, f"{spec['check']} did not catch: {spec['description']}"
+    assert spec["phrase"].lower() in caught.feedback.text().lower()
+    assert result.score < 100
+    assert not any(c.status is Status.GRADER_ERROR for c in result.checks)

@@ -1,0 +1,267 @@
+"""The reporters: golden files of a hand-made result, and the CLI flags that write them.
+
+The hand-made result has one check of every status and feedback that quotes
+a hostile submission (HTML, Markdown fences, workflow commands, control
+characters), so each format's escaping is pinned by its golden file.
+Regenerate the golden files with UPDATE_GOLDEN=1 after an intended change,
+and read the diff.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader import cli
+from grader.report import class_summary, classroom, github, gradebook_csv, gradescope, junit, locate
+from grader.report.roster import Entry
+from grader.results import CheckResult, Feedback, Status, SubmissionResult
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).with_name("golden_reports")
+HOSTILE = 'raised ValueError: <script>alert("x")</script> | ``` 100%, a:b\n::error::injected\x00\x1b[31m'
+
+
+def check(name, status, score, max_score, summary, details=(), where=None, measured=None, title=None):
+    return CheckResult(name=name, title=title or name, max_score=max_score, score=score, status=status,
+                       feedback=Feedback(summary, tuple(details)), measured=measured or {}, where=where)
+
+
+def sample_result(submission: str = "students/alice") -> SubmissionResult:
+    """One check of each status; deterministic, so reports of it can be golden files."""
+    checks = (
+        check("sigmoid.values", Status.PASSED, 4, 4, "sigmoid matches 1/(1+e^-x)", where="sigmoid"),
+        check("network.forward", Status.PARTIAL, 3, 6, "forward: a1 is right, a2 is not",
+              ("expected: a2 shape (4, 1)", "got: a2 shape (4, 2)"), where="NeuralNetwork.forward"),
+        check("network.backward", Status.FAILED, 0, 24, "backward: likely bug: missing 1/m",
+              ("dW1: relative error 8.57e-01 (tolerance 1e-05)", "next step: multiply by 1/m"),
+              where="NeuralNetwork.backward",
+              measured={"relative_error": {"W1": 0.857, "b1": 0.857, "W2": 1e-9, "b2": 0.0}, "tolerance": 1e-5}),
+        check("network.update_weights", Status.ERROR, 0, 6, f"NeuralNetwork.update_weights {HOSTILE}",
+              ("fix the error, then rerun the grader",), where="NeuralNetwork.update_weights"),
+        check("plots.loss", Status.NOT_IMPLEMENTED, 0, 2, "plot_loss is not implemented yet",
+              ("hint: ax.plot, then ax.set_yscale('log')",), where="plot_loss"),
+        check("xor.trains", Status.GRADER_ERROR, 0, 10, "the grader failed on this check; please report it",
+              ("Traceback: ZeroDivisionError",), where="NeuralNetwork.train_step"),
+    )
+    return SubmissionResult(submission=submission, source_kind="python", digest="ab" * 32, checks=checks,
+                            notes=("cell 3: skipped IPython line '%matplotlib inline'",),
+                            output="hello <b>student</b>\n", timings={"total_seconds": 2.6},
+                            grader_version="0.1.0", artifacts={})
+
+
+SOURCE = '''import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+class NeuralNetwork:
+    def __init__(self):
+        pass
+
+    @staticmethod
+    def forward(X):
+        return X
+
+    def backward(self, X, y):
+        return {}
+
+def plot_loss(losses, ax):
+    pass
+'''
+LINES = locate.definition_lines(SOURCE)
+
+
+def sample_class() -> list[Entry]:
+    alice = sample_result()
+    perfect = SubmissionResult("students/bob", "python", "cd" * 32,
+                               tuple(replace(c, score=c.max_score, status=Status.PASSED) for c in alice.checks))
+    return [Entry("alice", alice), Entry("bob", perfect), Entry("=HYPERLINK(1)", None, "no backprop.py | here")]
+
+
+VIEWS = {
+    "gradescope.json": lambda: gradescope.render(sample_result(), {"network.backward": "after_due_date",
+                                                                   "xor.trains": "hidden"}),
+    "classroom.json": lambda: classroom.render(sample_result()),
+    "junit.xml": lambda: junit.render(sample_result()),
+    "github_summary.md": lambda: github.summary(sample_result()),
+    "github_annotations.txt": lambda: github.annotations(sample_result(), "students/alice/backprop.py", LINES),
+    "gradebook.csv": lambda: gradebook_csv.render(sample_class()),
+    "class_summary.md": lambda: class_summary.render(sample_class()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_golden(name):
+    got = VIEWS[name]()
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{name} changed; rerun with UPDATE_GOLDEN=1 if intended"
+
+
+def test_reporters_are_pure():
+    result = sample_result()
+    before = result.to_dict()
+    for view in VIEWS.values():
+        assert view() == view()
+    assert result.to_dict() == before
+
+
+# --- JUnit -----------------------------------------------------------------
+
+def test_junit_parses_and_counts():
+    root = ET.fromstring(junit.render(sample_result()).encode())
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "3", "2")
+    cases = suite.findall("testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases][:3] == [
+        ("sigmoid", "values"), ("network", "forward"), ("network", "backward")]
+    assert cases[0].find("failure") is None and cases[0].find("error") is None
+    failure = cases[2].find("failure")
+    assert failure.get("message") == "backward: likely bug: missing 1/m"
+    assert "relative error 8.57e-01" in failure.text and "0/24 points" in failure.text
+    assert cases[3].find("error") is not None and "<script>" in cases[3].find("error").get("message")
+    assert suite.find("system-out").text == "hello <b>student</b>\n"
+
+
+# --- GitHub ----------------------------------------------------------------
+
+def test_definition_lines_read_the_source_as_text():
+    assert LINES == {"sigmoid": 3, "NeuralNetwork": 6, "NeuralNetwork.__init__": 7, "NeuralNetwork.forward": 11,
+                     "NeuralNetwork.backward": 14, "plot_loss": 17}
+    assert locate.line_of("NeuralNetwork.backward", LINES) == 14
+    assert locate.line_of("NeuralNetwork.train_step", LINES) == 6  # missing method: its class
+    assert locate.line_of("make_spiral_data", LINES) == 1
+    assert locate.line_of(None, LINES) == 1
+    assert locate.definition_lines("def broken(:\n") == {}
+    assert locate.definition_lines("import os\nos._exit(1)\ndef f(): pass\n") == {"f": 3}  # never run
+
+
+def test_submission_lines_point_a_notebook_at_line_1(tmp_path):
+    (tmp_path / "work.ipynb").write_text("{}")
+    file, lines = locate.submission_lines(tmp_path, cwd=tmp_path.parent)
+    assert (file, lines) == (f"{tmp_path.name}/work.ipynb", {})
+
+
+def test_annotations_one_line_per_failed_check():
+    text = github.annotations(sample_result(), "a,b:c/backprop.py", LINES)
+    lines = text.splitlines()
+    assert lines[0] == "::notice title=Autograding complete::Points 7/52"
+    errors = lines[1:]
+    assert len(errors) == 5 and all(e.startswith("::error file=a%2Cb%3Ac/backprop.py,line=") for e in errors)
+    assert ",line=14,title=network.backward::" in errors[1]
+    assert "::injected" not in text.replace("%0A::error::injected", "")  # the newline is escaped: no new command
+    assert "100%25" in errors[2]
+
+
+def test_summary_escapes_what_the_submission_wrote():
+    text = github.summary(sample_result())
+    assert "\n````text\n" in text  # the fence outgrows the ``` in the feedback
+    outside_fences = re.sub(r"\n````text\n.*?\n````\n", "", text, flags=re.S)
+    assert "<script>" not in outside_fences and "&lt;script&gt;" in outside_fences
+    assert "\x00" not in text and "\x1b" not in text
+    assert "| ✅ | `sigmoid.values` | 4/4 |" in text
+
+
+# --- Classroom and Gradescope ----------------------------------------------
+
+def test_classroom_statuses_and_points():
+    data = json.loads(classroom.render(sample_result()))
+    assert data["version"] == 1 and data["status"] == "error" and data["max_score"] == 52
+    assert [t["status"] for t in data["tests"]] == ["pass", "fail", "fail", "error", "fail", "error"]
+    assert sum(t["score"] for t in data["tests"]) == 7
+    encoded = base64.b64encode(classroom.render(sample_result()).encode())  # what the workflow hands over
+    assert json.loads(base64.b64decode(encoded))["tests"][0]["name"] == "sigmoid.values"
+
+
+def test_gradescope_follows_the_spec_and_the_visibility_given():
+    data = json.loads(gradescope.render(sample_result(), {"xor.trains": "hidden"}))
+    assert data["score"] == 7 and isinstance(data["score"], float) and data["execution_time"] == 3
+    assert data["visibility"] == "visible" and data["stdout_visibility"] == "hidden"
+    assert [t["status"] for t in data["tests"]] == ["passed", "failed", "failed", "failed", "failed", "failed"]
+    assert {t["name"]: t["visibility"] for t in data["tests"]}["xor.trains"] == "hidden"
+    assert all(set(t) == {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
+    assert "ZeroDivisionError" not in data["output"]  # per-test feedback stays in its (maybe hidden) test
+
+
+def test_gradescope_visibility_is_checked():
+    names = [c.name for c in sample_result().checks]
+    assert gradescope.check_visibility({"xor.trains": "after_published"}, names) == {"xor.trains": "after_published"}
+    with pytest.raises(ValueError, match="no check named 'xor.train'"):
+        gradescope.check_visibility({"xor.train": "hidden"}, names)
+    with pytest.raises(ValueError, match="must be one of"):
+        gradescope.check_visibility({"xor.trains": "secret"}, names)
+
+
+# --- Gradebook -------------------------------------------------------------
+
+def test_gradebook_rows_and_formula_guard():
+    rows = list(csv.DictReader(io.StringIO(gradebook_csv.render(sample_class()))))
+    assert [r["identifier"] for r in rows] == ["'=HYPERLINK(1)", "alice", "bob"]
+    assert rows[0]["total"] == "" and rows[0]["error"] == "no backprop.py | here"
+    assert rows[1]["total"] == "7" and rows[1]["network.forward"] == "3" and rows[2]["total"] == "52"
+
+
+# --- The CLI ---------------------------------------------------------------
+
+def run_cli(argv, env=None):
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.main([str(a) for a in argv], out, err, env=env or {})
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_cli_writes_every_view_of_one_grading(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    summary = tmp_path / "summary.md"
+    status, out, err = run_cli(
+        ["student_template", "--gradescope", tmp_path / "gs.json", "--classroom", tmp_path / "cl.json",
+         "--junit", tmp_path / "junit.xml"], env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert status == 0, err
+    gs = json.loads((tmp_path / "gs.json").read_text())
+    assert gs["score"] == 0 and len(gs["tests"]) == 19
+    assert json.loads((tmp_path / "cl.json").read_text())["status"] == "fail"
+    assert ET.parse(tmp_path / "junit.xml").getroot().get("failures") == "19"
+    assert summary.read_text().startswith("## Autograding: 0/100")
+    commands = [line for line in out.splitlines() if line.startswith("::")]
+    assert commands[0].startswith("::stop-commands::")  # the terminal report cannot issue commands
+    assert commands[1] == f"::{commands[0].split('::')[2]}::"
+    assert commands[2] == "::notice title=Autograding complete::Points 0/100"
+    template_lines = locate.definition_lines((REPO / "student_template/backprop.py").read_text())
+    backward = next(c for c in commands if "title=network.backward::" in c)
+    assert backward.startswith(f"::error file=student_template/backprop.py,"
+                               f"line={template_lines['NeuralNetwork.backward']},")
+    assert len([c for c in commands if c.startswith("::error")]) == 19
+
+
+def test_cli_without_github_env_prints_no_commands(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    status, out, _ = run_cli(["student_template", "--junit", tmp_path / "j.xml"], env={})
+    assert status == 0 and not any(line.startswith("::") for line in out.splitlines())
+
+
+def test_cli_rejects_a_misspelt_visibility_before_grading(tmp_path):
+    config = tmp_path / "course.toml"
+    config.write_text('[visibility]\n"network.bakward" = "hidden"\n')
+    status, out, err = run_cli([REPO / "reference", "--config", config, "--gradescope", tmp_path / "r.json"])
+    assert status == 2 and "no check named 'network.bakward'" in err and out == ""
+
+
+@pytest.mark.parametrize("argv, phrase", [
+    (["--batch"], "needs --out"),
+    (["--batch", "--out", "OUT", "--json", "x.json"], "--json apply to one submission"),
+    (["--batch", "--out", "OUT", "-j", "0"], "at least 1"),
+])
+def test_cli_batch_usage_errors(tmp_path, argv, phrase):
+    argv = [str(tmp_path / a) if a == "OUT" else a for a in argv]
+    status, _, err = run_cli([tmp_path, *argv])
+    assert status == 2 and phrase in err

@@ -1,0 +1,93 @@
+"""The Gradescope bundle: run_autograder against a fake /autograder, and its failure paths."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import gradescope
+from tests.test_reports import REPO
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bundle") / "source"
+    assert gradescope.main([str(out), "--zip", str(out.parent / "autograder.zip")]) == 0
+    return out
+
+
+def fake_autograder(tmp_path: Path, bundle: Path, submission: Path | None) -> Path:
+    """/autograder as Gradescope lays it out: source/ (the bundle), submission/, results/."""
+    root = tmp_path / "autograder"
+    shutil.copytree(bundle, root / "source")
+    if submission is None:
+        (root / "submission").mkdir()
+    else:
+        shutil.copytree(submission, root / "submission")
+    return root
+
+
+def run_autograder(root: Path, python: str = sys.executable) -> dict:
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python}
+    env.pop("GITHUB_ACTIONS", None)
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, timeout=300)
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_bundle_has_the_entry_points_and_the_source(bundle):
+    for name in ("setup.sh", "run_autograder"):
+        assert (bundle / name).stat().st_mode & stat.S_IXUSR
+        assert subprocess.run(["bash", "-n", str(bundle / name)]).returncode == 0
+    assert (bundle / "pyproject.toml").is_file() and (bundle / "grader" / "cli.py").is_file()
+    assert not list(bundle.rglob("__pycache__")) and not (bundle / "reference").exists()
+    assert "pip install /autograder/source" in (bundle / "setup.sh").read_text()
+    with zipfile.ZipFile(bundle.parent / "autograder.zip") as archive:
+        names = archive.namelist()
+        assert "run_autograder" in names and "setup.sh" in names  # at the root, as Gradescope requires
+        assert archive.getinfo("run_autograder").external_attr >> 16 & stat.S_IXUSR
+
+
+def test_reference_scores_100(tmp_path, bundle):
+    results = run_autograder(fake_autograder(tmp_path, bundle, REPO / "reference"))
+    assert results["score"] == 100.0 and len(results["tests"]) == 19
+    assert all(t["status"] == "passed" for t in results["tests"])
+
+
+def test_empty_submission_scores_0_with_a_message(tmp_path, bundle):
+    results = run_autograder(fake_autograder(tmp_path, bundle, None))
+    assert results["score"] == 0 and results["tests"] == []
+    assert "your upload holds neither backprop.py nor a notebook" in results["output"]
+
+
+def test_grader_failure_still_writes_results(tmp_path, bundle):
+    # A Python whose `-m grader` fails like a grader bug (exit 3) but runs scripts normally.
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\nif [ "$1" = "-m" ]; then echo "grader: internal error" >&2; exit 3; fi\n'
+                      f'exec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    results = run_autograder(fake_autograder(tmp_path, bundle, REPO / "reference"), str(python))
+    assert results["score"] == 0 and "not your fault" in results["output"]
+
+
+def test_no_python_at_all_still_writes_results(tmp_path, bundle):
+    python = tmp_path / "python"
+    python.write_text("#!/bin/sh\nexit 127\n")
+    python.chmod(0o755)
+    results = run_autograder(fake_autograder(tmp_path, bundle, REPO / "reference"), str(python))
+    assert results["score"] == 0 and "could not start" in results["output"]  # written by the shell alone
+
+
+def test_bundle_checks_the_config_first(tmp_path):
+    config = tmp_path / "course.toml"
+    config.write_text('[points]\n"network.backward" = -1\n')
+    assert gradescope.main([str(tmp_path / "out"), "--config", str(config)]) == 2
+    config.write_text('[visibility]\n"network.backward" = "after_due_date"\n')
+    assert gradescope.main([str(tmp_path / "out"), "--config", str(config)]) == 0
+    assert (tmp_path / "out" / "course.toml").read_text() == config.read_text()
