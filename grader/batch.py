@@ -106,19 +106,28 @@ class Children:
             self._running.discard(process)
 
     def stop(self) -> None:
-        """SIGINT first, so each grader cleans up its own sandbox children; SIGKILL for stragglers."""
         with self._lock:
             self.stopped = True
             running = list(self._running)
-        for process in running:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in running:
-            try:
-                process.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        interrupt(running)
+
+
+def interrupt(processes: list[subprocess.Popen]) -> None:
+    """SIGINT first, so each grader cleans up its own sandbox children; SIGKILL for stragglers.
+
+    A grader killed outright would leave its sandbox child (a session of its
+    own) running until that child's own limits end it.
+    """
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,7 @@ def grade_one(student: Student, job: Job) -> Outcome | None:
     try:
         stdout, stderr = process.communicate(timeout=job.timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        interrupt([process])
         process.communicate()
         return _error(folder, student, f"grading took longer than {job.timeout:.0f} s and was stopped")
     finally:

@@ -192,6 +192,8 @@ def test_gradescope_follows_the_spec_and_the_visibility_given():
     assert {t["name"]: t["visibility"] for t in data["tests"]}["xor.trains"] == "hidden"
     assert all(set(t) == {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
     assert "ZeroDivisionError" not in data["output"]  # per-test feedback stays in its (maybe hidden) test
+    assert "hello" not in data["output"]  # printed output could show a hidden test's inputs
+    assert "hello <b>student</b>" in json.loads(gradescope.render(sample_result()))["output"]
 
 
 def test_gradescope_visibility_is_checked():

@@ -61,10 +61,18 @@ def test_figures_from_artifacts_and_measured_data():
         assert base64.b64decode(data).startswith(html_report.PNG_SIGNATURE)
 
 
+def test_loss_curve_epochs_follow_the_subsampling_step(monkeypatch):
+    from matplotlib.figure import Figure
+    drawn, savefig = [], Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: drawn.append(fig) or savefig(fig, *a, **k))
+    figures.curves({"xor": [1.0, 0.1, 0.01]}, "loss", {"xor": 500})
+    assert list(drawn[0].axes[0].lines[0].get_xdata()) == [0, 500, 1000]
+
+
 @pytest.mark.parametrize("artifacts", [
     {"xor": {"losses": "not a list", "final": {"W1": {"__object__": "evil"}}}},
     {"xor": {"losses": [[1, 2], [3]], "final": params([[1, 2]], [[1], [2], [3]])}},  # shapes do not chain
-    {"xor": {"losses": [float("nan"), -1.0, 0.0], "final": None}},
+    {"xor": {"losses": [float("nan"), -1.0, 0.0, None], "final": None, "loss_step": "x"}},
     {"spiral": {"losses": [], "final": params(np.ones((3, 2)), np.ones((2, 1)))}},  # 3 inputs: no boundary
     {"hyperparameters": {"a": {"nested": 1}}, "plots.loss": {"png": base64.b64encode(b"GIF89a").decode()}},
     {"plots.decision_boundary": {"png": "<script>alert(1)</script>"}},

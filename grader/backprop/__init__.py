@@ -48,7 +48,11 @@ class Backprop:
                               ("spiral", f"spiral.seed{self.settings['spiral']['seeds'][0]}")):
             try:
                 value = observations.value(probe_id)
-                out[key] = {"losses": value.get("losses"), "final": value.get("checkpoints", [None])[-1]}
+                losses = value.get("losses") or []
+                # Enough points for a picture; the JSON report stays small.
+                step = max(1, len(losses) // 1000)
+                out[key] = {"losses": losses[::step], "loss_step": step,
+                            "final": (value.get("checkpoints") or [None])[-1]}
             except ProbeFailed:
                 pass
         for key in ("plots.loss", "plots.decision_boundary"):

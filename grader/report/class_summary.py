@@ -44,7 +44,7 @@ def render(entries: Sequence[Entry], title: str = "Class summary") -> str:
         out += ["## Checks most often failed", "", *_failed_checks(graded), ""]
     if errors:
         out += ["## Could not be graded", "", "| student | reason |", "|---|---|"]
-        out += [f"| {_cell(e.identifier)} | {_cell(e.error)} |" for e in sorted(errors)]
+        out += [f"| {_cell(e.identifier)} | {_cell(e.error)} |" for e in sorted(errors, key=lambda e: e.identifier)]
     return "\n".join(out) + "\n"
 
 

@@ -57,8 +57,10 @@ def forward(p: Mapping[str, np.ndarray], X: np.ndarray) -> np.ndarray:
     return sigmoid(a1 @ p["W2"] + p["b2"].reshape(1, -1))
 
 
-def curves(lines: Mapping[str, Any], title: str, xlabel: str = "epoch") -> bytes | None:
-    """Loss curves on a log scale (linear when some loss is not positive or all lie within a decade)."""
+def curves(lines: Mapping[str, Any], title: str, steps: Mapping[str, int] | None = None) -> bytes | None:
+    """Loss curves on a log scale (linear when some loss is not positive or all lie within a decade).
+
+    `steps` gives, per curve, the epochs between its points (long runs arrive subsampled)."""
     data = {label: s for label, s in ((str(k), series(v)) for k, v in lines.items())
             if s is not None and np.any(np.isfinite(s))}
     if not data:
@@ -67,13 +69,15 @@ def curves(lines: Mapping[str, Any], title: str, xlabel: str = "epoch") -> bytes
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
     ax = fig.add_subplot()
     for label, s in data.items():
-        ax.plot(np.arange(s.size), s, label=label, linewidth=1.4)
+        step = (steps or {}).get(label, 1)
+        ax.plot(np.arange(s.size) * (step if isinstance(step, int) and step > 0 else 1), s, label=label,
+                linewidth=1.4)
     finite = np.concatenate([s[np.isfinite(s)] for s in data.values()])
     # Log scale shows the late, slow part of training; within one decade it
     # only adds unreadable minor-tick labels, so stay linear there.
     if np.all(finite > 0) and finite.max() > 10 * finite.min():
         ax.set_yscale("log")
-    ax.set(title=title, xlabel=xlabel, ylabel="loss")
+    ax.set(title=title, xlabel="epoch", ylabel="loss")
     ax.grid(True, alpha=0.3)
     if len(data) > 1:
         ax.legend(fontsize=8)
@@ -143,6 +147,7 @@ def relative_errors(errors: Mapping[str, Any], tolerance: float | None) -> bytes
     ok = [tolerance is None or v <= tolerance for v in values]
     ax.bar(names, values, color=["tab:green" if good else "tab:red" for good in ok])
     ax.set_yscale("log")
+    ax.set_ylim(top=30 * max(values + ([tolerance] if tolerance else [])))  # headroom for the legend
     if tolerance:
         ax.axhline(tolerance, color="k", linestyle="--", linewidth=1, label=f"tolerance {tolerance:g}")
         ax.legend(fontsize=8)

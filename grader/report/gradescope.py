@@ -28,15 +28,17 @@ def check_visibility(visibility: Mapping[str, str], names: Iterable[str]) -> dic
     return dict(visibility)
 
 
-def _overview(result: SubmissionResult) -> str:
+def _overview(result: SubmissionResult, show_output: bool) -> str:
     """The submission-wide text. No total and no per-check feedback, so hidden tests stay hidden."""
     out = [f"Graded {result.source_kind or 'nothing readable'}; each test below gives its own feedback."]
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         out.append("The grader itself failed on a test; this is not your fault. Please tell your instructor.")
     if result.notes:
         out += ["", "Notes:", *(f"  {n}" for n in result.notes)]
-    if result.output.strip():
+    if result.output.strip() and show_output:
         out += ["", "Your code printed (first part only):", *result.output.splitlines()[:40]]
+    elif result.output.strip():  # what it printed could show the inputs of tests not yet visible
+        out += ["", "What your code printed is not shown while some tests are not visible."]
     return "\n".join(out)
 
 
@@ -55,5 +57,6 @@ def render(result: SubmissionResult, visibility: Mapping[str, str] | None = None
              for c in result.checks]
     return json.dumps({"score": float(result.score),
                        "execution_time": int(round(result.timings.get("total_seconds", 0))),
-                       "output": _overview(result), "visibility": "visible",
+                       "output": _overview(result, all(t["visibility"] == "visible" for t in tests)),
+                       "visibility": "visible",
                        "stdout_visibility": stdout_visibility, "tests": tests}, indent=2) + "\n"

@@ -58,31 +58,40 @@ def student_png(data: Any) -> bytes | None:
     return png if png.startswith(PNG_SIGNATURE) else None
 
 
-def _figure_list(result: SubmissionResult, points: Mapping[str, tuple] | None) -> list[tuple[str, Callable]]:
-    """(caption, draw) pairs; draw() returns PNG bytes or None."""
-    art, points = result.artifacts, points or {}
-    out: list[tuple[str, Callable]] = []
-    losses = {key: art[key].get("losses") for key in ("xor", "spiral")
-              if isinstance(art.get(key), dict) and art[key].get("losses") is not None}
+def _training_figures(art: Mapping[str, Any], points: Mapping[str, tuple]) -> list[tuple[str, Callable]]:
+    """Loss curves of the XOR and spiral runs, and each run's final network."""
+    runs = {key: art[key] for key in ("xor", "spiral") if isinstance(art.get(key), dict)}
+    losses = {key: run.get("losses") for key, run in runs.items() if run.get("losses") is not None}
+    steps = {key: run.get("loss_step", 1) for key, run in runs.items()}
+    out = []
     if losses:
         out.append(("Training loss with your train_step, from the grader's starting weights",
-                    lambda: figures.curves(losses, "training loss")))
-    for key in ("xor", "spiral"):
-        p = figures.params(art[key].get("final")) if isinstance(art.get(key), dict) else None
-        if p is None:
-            continue
-        data = points.get(key)
-        out.append((f"{key}: decision boundary of your final weights",
-                    lambda p=p, key=key, data=data: figures.decision_boundary(p, f"{key}: final network",
-                                                                              EXTENTS[key], data)))
-        out.append((f"{key}: final weights", lambda p=p, key=key: figures.heatmaps(p, f"{key}: final weights")))
+                    lambda: figures.curves(losses, "training loss", steps)))
+    for key, run in runs.items():
+        p = figures.params(run.get("final"))
+        if p is not None:
+            out += [(f"{key}: decision boundary of your final weights",
+                     lambda p=p, key=key: figures.decision_boundary(p, f"{key}: final network", EXTENTS[key],
+                                                                    points.get(key))),
+                    (f"{key}: final weights", lambda p=p, key=key: figures.heatmaps(p, f"{key}: final weights"))]
+    return out
+
+
+def _measured_figures(result: SubmissionResult) -> list[tuple[str, Callable]]:
+    """The gradient check's relative error per parameter, from what its judge measured."""
+    out = []
     for c in result.checks:
-        errors = c.measured.get("relative_error")
+        errors, tolerance = c.measured.get("relative_error"), c.measured.get("tolerance")
         if isinstance(errors, dict) and errors:
-            tolerance = c.measured.get("tolerance")
             tolerance = float(tolerance) if isinstance(tolerance, (int, float)) else None
             out.append((f"{c.name}: your gradients against finite differences",
                         lambda errors=errors, tolerance=tolerance: figures.relative_errors(errors, tolerance)))
+    return out
+
+
+def _student_figures(art: Mapping[str, Any]) -> list[tuple[str, Callable]]:
+    """The hyperparameter curves the submission computed, and the plots it drew itself."""
+    out = []
     if isinstance(art.get("hyperparameters"), dict) and art["hyperparameters"]:
         out.append(("explore_hyperparameters: one loss curve per configuration",
                     lambda: figures.curves(art["hyperparameters"], "hyperparameter curves")))
@@ -93,12 +102,14 @@ def _figure_list(result: SubmissionResult, points: Mapping[str, tuple] | None) -
 
 
 def _figures(result: SubmissionResult, points: Mapping[str, tuple] | None) -> list[str]:
+    art = result.artifacts
     out = []
-    for caption, draw in _figure_list(result, points):
+    for caption, draw in _training_figures(art, points or {}) + _measured_figures(result) + _student_figures(art):
         try:
             png = draw()
-        except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError, OverflowError):
-            png = None  # display only: a figure the data cannot make is left out
+        except Exception as error:  # display only: one figure's failure must not cost the report
+            out.append(f"<p><small>{_e(caption)}: not drawn ({_e(type(error).__name__)})</small></p>")
+            continue
         if png:
             out.append(f"<figure>{_img(png, caption)}<figcaption>{_e(caption)}</figcaption></figure>")
     return out
