@@ -40,24 +40,40 @@ def expected_gradients(case: dict, objective: str) -> dict:
     return numerical_gradient(lambda p: objectives.loss(p, case["X"], case["y"], objective), case["params"])
 
 
-def _student_gradients(value, case: dict, key: str = "returned") -> dict:
+def _student_gradients(value, case: dict, key: str = "returned", problems: list | None = None) -> dict:
+    """The four gradients; with `problems`, a wrong one becomes NaN and its reason is kept."""
     grads = mapping(value[key], "backward's return value" if key == "returned" else "self.gradients", GRADIENT_KEYS)
     want = shapes(case["sizes"])
-    return {k: array(grads["d" + k], "d" + k, want[k]) for k in PARAMS}
+    out = {}
+    for k in PARAMS:
+        try:
+            out[k] = array(grads["d" + k], "d" + k, want[k])
+        except Invalid as invalid:
+            if problems is None:
+                raise
+            details = ", ".join(" ".join(d.split()) for d in invalid.feedback.details)
+            problems.append(f"{invalid.feedback.summary}" + (f": {details}" if details else ""))
+            out[k] = np.full(want[k], np.nan)
+    return out
 
 
 def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) -> Verdict:
-    got, stored_problems, failures = [], [], []
+    got, stored_problems, failures, shape_problems = [], [], [], []
     for i, case in enumerate(cases):
         try:
             value = obs.value(f"network.backward.{i}")
-            got.append(_student_gradients(value, case))
-            stored = _student_gradients(value, case, "stored") if value.get("stored") is not None else None
-            if stored is None or any(not np.array_equal(stored[k], got[-1][k]) for k in PARAMS):
-                stored_problems.append(i)
+            grads = _student_gradients(value, case, problems=shape_problems)
         except (ProbeFailed, Invalid) as problem:
             got.append(None)
             failures.append((i, problem))
+            continue
+        got.append(grads)
+        try:
+            stored = _student_gradients(value, case, "stored")
+            if any(not np.array_equal(stored[k], grads[k], equal_nan=True) for k in PARAMS):
+                stored_problems.append(i)
+        except Invalid:
+            stored_problems.append(i)
     if all(g is None for g in got):
         raise failures[0][1]
     expected = [{o: expected_gradients(case, o) for o in accepted} for case in cases]
@@ -76,11 +92,15 @@ def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) ->
             details = ("note: self.gradients should hold the same dict backward returns; update_weights reads it",)
         return Verdict(1, Feedback(f"gradients match {OBJECTIVES[best].description} "
                                    f"(relative error {max(worst.values()):.1e} on {shape_text})", details), measured)
-    details = [f"{'d' + k}: relative error {worst[k]:.2e} (tolerance {TOLERANCE:g})" for k in PARAMS]
+    details = [f"d{k}: relative error {worst[k]:.2e} (tolerance {TOLERANCE:g})" if np.isfinite(worst[k])
+               else f"d{k}: wrong shape" for k in PARAMS]
     for i, problem in failures:
         message = problem.feedback.summary if isinstance(problem, Invalid) else _probe_text(problem)
         details.insert(0, f"network {SHAPES[i]}: {message}")
-    summary, more = _diagnosis(got, cases, expected, accepted, best, per_param)
+    if shape_problems:
+        summary, more = f"backward: {shape_problems[0]}", list(dict.fromkeys(shape_problems[1:]))
+    else:
+        summary, more = _diagnosis(got, cases, expected, accepted, best, per_param)
     return Verdict(fraction, Feedback(summary, tuple(more + details)), measured)
 
 
