@@ -2,7 +2,6 @@
 import io
 import json
 
-import pytest
 
 from grader import cli, engine
 from tests.conftest import ROOT

@@ -1,6 +1,5 @@
 """The template is the reference with its solutions stripped, and stays in sync."""
 import inspect
-import shutil
 
 import nbformat
 import pytest

@@ -6,7 +6,7 @@ import numpy as np
 from grader import wire
 from grader.backprop import objectives
 from grader.backprop.objectives import PARAMS
-from grader.observations import Invalid, array, mapping
+from grader.observations import array, mapping
 from grader.results import Feedback
 from grader.sandbox import Probe
 
@@ -65,8 +65,3 @@ def feedback(ok_summary: str, failures: list[str], details: list[str] | None = N
 
 def objective_names(settings) -> list[str]:
     return list(settings["objectives"]["accepted"])
-
-
-def invalid_unless(condition: bool, summary: str, *details: str) -> None:
-    if not condition:
-        raise Invalid(summary, *details)

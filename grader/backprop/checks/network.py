@@ -7,11 +7,10 @@ import numpy as np
 
 from grader.backprop import objectives, tasks
 from grader.backprop.checks.common import (feedback, objective_names, params, probe, random_params,
-                                           replay, replaying_objective, same_params, shapes, verdict_parts)
+                                           replaying_objective, verdict_parts)
 from grader.backprop.objectives import PARAMS
 from grader.check import Check, Observations, Verdict
 from grader.observations import Invalid, array, compare, describe, number
-from grader.results import Feedback
 
 INIT_SHAPES = [(2, 4, 1), (3, 5, 2)]
 FORWARD_SIZES = (3, 5, 2)
@@ -78,7 +77,7 @@ def judge_init(obs: Observations) -> Verdict:
 def judge_forward(obs: Observations, case: dict) -> Verdict:
     value = obs.value("network.forward")
     want = objectives.forward(case["params"], case["X"])
-    m, (n, h, k) = case["X"].shape[0], case["sizes"]
+    m, (_n, h, k) = case["X"].shape[0], case["sizes"]
     expected_shapes = {"z1": (m, h), "a1": (m, h), "z2": (m, k), "a2": (m, k)}
     parts, details = [], []
     returned = array(value["returned"], "forward's return value", (m, k))
@@ -165,7 +164,7 @@ def judge_train_step(obs: Observations, case: dict, accepted: list[str]) -> Verd
          if loss_after else "train_step does not return compute_loss of the forward pass before the update"),
         (1.5, stepped is not None, "one train_step is not one gradient-descent step of an accepted objective "
          "(forward, backward, update_weights in that order?)"),
-        (1.5, falls, f"on Exercise 2's single sample the loss should fall at every step; got "
+        (1.5, falls, "on Exercise 2's single sample the loss should fall at every step; got "
          + ", ".join(f"{l:.5f}" for l in losses[:5]) + " ..."),
     ]
     fraction, failures = verdict_parts(parts)

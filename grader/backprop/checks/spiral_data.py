@@ -6,7 +6,6 @@ import numpy as np
 from grader.backprop.checks.common import feedback, probe, verdict_parts
 from grader.check import Check, Observations, Verdict
 from grader.observations import array
-from grader.results import Feedback
 
 CALLS = [{"n_samples": 300, "noise": 0.0, "seed": 1},
          {"n_samples": 201, "noise": 0.0, "seed": 2},

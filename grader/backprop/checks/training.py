@@ -74,69 +74,74 @@ def _run(obs: Observations, probe_id: str, sizes, start: dict) -> tuple[list[dic
     return checkpoints, every, losses
 
 
-def judge_xor(obs: Observations, s: dict) -> Verdict:
-    x, accepted = s["xor"], objective_names(s)
-    sizes = (2, x["hidden_size"], 1)
+NOT_DESCENT = ("the training steps are not gradient descent on an accepted objective from the grader's "
+               "starting weights (see network.backward and network.update_weights)")
+
+
+def _judge_seeds(obs: Observations, part: str, s: dict, judge_run) -> tuple[int, list[str], dict]:
+    """Run `judge_run(seed, X, y, checkpoints, epochs, objective) -> (passed, line, measured)` per seed."""
+    settings, accepted = s[part], objective_names(s)
+    sizes = (2, settings["hidden_size"], 1)
     passed, lines, measured, failed = 0, [], {}, []
-    for seed in x["seeds"]:
+    for seed in settings["seeds"]:
+        X, y = (tasks.XOR_X, tasks.XOR_Y) if part == "xor" else tasks.spiral(seed, settings["n_samples"],
+                                                                              settings["noise"])
         try:
-            checkpoints, every, _ = _run(obs, f"xor.seed{seed}", sizes, tasks.start_params(seed, sizes))
+            checkpoints, every, _ = _run(obs, f"{part}.seed{seed}", sizes, tasks.start_params(seed, sizes))
         except ProbeFailed as failure:
             failed.append(failure)
             error = failure.outcome.error or {}
             lines.append(f"seed {seed}: training did not finish: {error.get('type')}: {error.get('message')}")
             continue
-        a2 = objectives.forward(checkpoints[-1], tasks.XOR_X)["a2"]
-        epochs = (len(checkpoints) - 1) * every
-        objective = audit(checkpoints, tasks.XOR_X, tasks.XOR_Y, accepted, x["learning_rate"], every)
-        measured[f"seed{seed}"] = {"epochs": epochs, "objective": objective,
-                                   "predictions": [round(float(v), 4) for v in a2.ravel()]}
-        if objective is None:
-            lines.append(f"seed {seed}: the training steps are not gradient descent on an accepted objective "
-                         "from the grader's starting weights (see network.backward and network.update_weights)")
-        elif not tasks.xor_solved(a2, x["tolerance"]) or epochs > x["max_epochs"][objective]:
-            preds = ", ".join(f"{v:.3f}" for v in a2.ravel())
-            lines.append(f"seed {seed}: not solved within {x['max_epochs'][objective]} epochs at learning rate "
-                         f"{x['learning_rate']}: predictions {preds} for targets 0, 1, 1, 0 "
-                         f"(every row must be within {x['tolerance']})")
-        else:
-            passed += 1
-    n = len(x["seeds"])
-    if len(failed) == n:
+        objective = audit(checkpoints, X, y, accepted, settings["learning_rate"], every)
+        ok, line, measured[f"seed{seed}"] = judge_run(X, y, checkpoints[-1], (len(checkpoints) - 1) * every,
+                                                      objective)
+        measured[f"seed{seed}"]["objective"] = objective
+        passed += ok
+        if not ok:
+            lines.append(f"seed {seed}: {line}")
+    if len(failed) == len(settings["seeds"]):
         raise failed[0]  # reported like any probe that never returned: not implemented, error, timeout
+    return passed, lines, measured
+
+
+def judge_xor(obs: Observations, s: dict) -> Verdict:
+    x = s["xor"]
+
+    def judge_run(X, y, final, epochs, objective):
+        a2 = objectives.forward(final, X)["a2"]
+        measured = {"epochs": epochs, "predictions": [round(float(v), 4) for v in a2.ravel()]}
+        if objective is None:
+            return False, NOT_DESCENT, measured
+        if tasks.xor_solved(a2, x["tolerance"]) and epochs <= x["max_epochs"][objective]:
+            return True, "", measured
+        preds = ", ".join(f"{v:.3f}" for v in a2.ravel())
+        return False, (f"not solved within {x['max_epochs'][objective]} epochs at learning rate "
+                       f"{x['learning_rate']}: predictions {preds} for targets 0, 1, 1, 0 "
+                       f"(every row must be within {x['tolerance']})"), measured
+
+    passed, lines, measured = _judge_seeds(obs, "xor", s, judge_run)
+    n = len(x["seeds"])
     if passed == n:
         return Verdict(1, Feedback(f"XOR solved from the grader's starting weights on all {n} seeds"), measured)
     return Verdict(passed / n, Feedback(f"XOR: solved on {passed} of {n} seeds", tuple(lines)), measured)
 
 
 def judge_spiral(obs: Observations, s: dict) -> Verdict:
-    sp, accepted = s["spiral"], objective_names(s)
-    sizes = (2, sp["hidden_size"], 1)
-    passed, lines, measured, failed = 0, [], {}, []
-    for seed in sp["seeds"]:
-        X, y = tasks.spiral(seed, sp["n_samples"], sp["noise"])
-        try:
-            checkpoints, every, _ = _run(obs, f"spiral.seed{seed}", sizes, tasks.start_params(seed, sizes))
-        except ProbeFailed as failure:
-            failed.append(failure)
-            error = failure.outcome.error or {}
-            lines.append(f"seed {seed}: training did not finish: {error.get('type')}: {error.get('message')}")
-            continue
-        acc = tasks.accuracy(objectives.forward(checkpoints[-1], X)["a2"], y)
-        epochs = (len(checkpoints) - 1) * every
-        objective = audit(checkpoints, X, y, accepted, sp["learning_rate"], every)
-        measured[f"seed{seed}"] = {"epochs": epochs, "objective": objective, "accuracy": round(acc, 4)}
+    sp = s["spiral"]
+
+    def judge_run(X, y, final, epochs, objective):
+        acc = tasks.accuracy(objectives.forward(final, X)["a2"], y)
+        measured = {"epochs": epochs, "accuracy": round(acc, 4)}
         if objective is None:
-            lines.append(f"seed {seed}: the training steps are not gradient descent on an accepted objective "
-                         "(see network.backward and network.update_weights)")
-        elif acc < sp["accuracy"] or epochs > sp["max_epochs"]:
-            lines.append(f"seed {seed}: accuracy {acc:.1%} after {epochs} epochs; expected at least "
-                         f"{sp['accuracy']:.0%} within {sp['max_epochs']}")
-        else:
-            passed += 1
+            return False, NOT_DESCENT, measured
+        if acc >= sp["accuracy"] and epochs <= sp["max_epochs"]:
+            return True, "", measured
+        return False, (f"accuracy {acc:.1%} after {epochs} epochs; expected at least {sp['accuracy']:.0%} "
+                       f"within {sp['max_epochs']}"), measured
+
+    passed, lines, measured = _judge_seeds(obs, "spiral", s, judge_run)
     n = len(sp["seeds"])
-    if len(failed) == n:
-        raise failed[0]
     if passed == n:
         return Verdict(1, Feedback(f"spiral: at least {sp['accuracy']:.0%} accuracy on all {n} seeds"), measured)
     return Verdict(passed / n, Feedback(f"spiral: reached the accuracy on {passed} of {n} seeds", tuple(lines)),
