@@ -92,29 +92,40 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
         return batch.main(args, assignment, stdout, env)
     visibility = _visibility(assignment)  # checked before grading, so a typo costs no grading time
     result = engine.grade(args.submission, assignment)
-    in_actions = env.get("GITHUB_ACTIONS") == "true"
-    if in_actions:  # the report quotes the submission: its text must not act as workflow commands
-        token = secrets.token_hex(16)
-        stdout.write(f"::stop-commands::{token}\n")
-    stdout.write(terminal.render(result))
-    if in_actions:
-        stdout.write(f"::{token}::\n")
-    if args.json:
-        write_atomic(args.json, json_report.render(result))
-    views = ((args.gradescope, lambda: gradescope.render(result, visibility)),
+    report = terminal.render(result)
+    stdout.write(_inert(report) if env.get("GITHUB_ACTIONS") == "true" else report)
+    write_views(args, result, assignment, visibility)
+    report_to_github(args, result, stdout, env)
+    if args.fail_under is not None and result.score < args.fail_under:
+        return ExitStatus.BELOW_THRESHOLD
+    return ExitStatus.OK
+
+
+def write_views(args: argparse.Namespace, result, assignment: Backprop, visibility: dict[str, str]) -> None:
+    """Each file asked for on the command line, all views of the one result."""
+    views = ((args.json, lambda: json_report.render(result)),
+             (args.gradescope, lambda: gradescope.render(result, visibility)),
              (args.classroom, lambda: classroom.render(result)),
              (args.junit, lambda: junit.render(result)),
              (args.html, lambda: html(result, assignment)))
     for path, render in views:
         if path:
             write_atomic(path, render())
+
+
+def report_to_github(args: argparse.Namespace, result, stdout: TextIO, env: Mapping[str, str]) -> None:
+    """In GitHub Actions: the step summary, then the points and per-check annotations."""
     if env.get("GITHUB_STEP_SUMMARY"):
         append(Path(env["GITHUB_STEP_SUMMARY"]), github.summary(result))
-    if in_actions:
+    if env.get("GITHUB_ACTIONS") == "true":
         stdout.write(github.annotations(result, *locate.submission_lines(args.submission)))
-    if args.fail_under is not None and result.score < args.fail_under:
-        return ExitStatus.BELOW_THRESHOLD
-    return ExitStatus.OK
+
+
+def _inert(text: str) -> str:
+    """`text` between stop-commands markers: it quotes the submission, whose lines must not act as
+    workflow commands (a `::error::` in an exception message, say)."""
+    token = secrets.token_hex(16)
+    return f"::stop-commands::{token}\n{text}::{token}::\n"
 
 
 def _visibility(assignment: Backprop) -> dict[str, str]:
@@ -143,6 +154,12 @@ def append(path: Path, text: str) -> None:
         raise UsageError(f"cannot append to {path}: {error.strerror}") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a reader never sees half a report."""
     path = Path(path)
@@ -151,6 +168,7 @@ def write_atomic(path: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None

@@ -32,7 +32,9 @@ GRADER_PARENT = str(Path(__file__).resolve().parent.parent)
 # -I keeps the user's site-packages and PYTHON* variables out; the grader's
 # own folder goes last on sys.path so a submission cannot shadow it.
 BOOT = f"import sys; sys.path.append({GRADER_PARENT!r}); from grader.child import main; main()"
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+libc = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,9 @@ class _Session:
 
         def confine() -> None:
             isolation.confine(scratch, uid)
+            # If the grader dies outright, its child goes too (set after
+            # confine: a change of uid clears it).
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
             mb = 1024 * 1024
             for which, value in ((resource.RLIMIT_AS, limits.memory_mb * mb),
                                  (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -326,7 +331,7 @@ def _seed_matplotlib_cache(folder: str) -> None:
 def _become_subreaper() -> None:
     """Orphans of a child reparent to us, so _kill_tree can still find them."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 

@@ -127,3 +127,34 @@ def test_writes_outside_the_scratch_space_fail(tmp_path):
     finally:
         sentinel.unlink(missing_ok=True)
         pwned.unlink(missing_ok=True)
+
+
+def _children(pid: int) -> list[int]:
+    """The grader's sandbox children (not, say, the isolation probe it forks)."""
+    try:
+        pids = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [p for p in pids if b"grader.child" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    except OSError:
+        return []
+
+
+def test_a_grader_killed_outright_takes_its_child_with_it():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    grader = subprocess.Popen([sys.executable, "-m", "grader", str(HOSTILE / "sleep_forever_in_import")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not _children(grader.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = _children(grader.pid)
+    assert child, "the grader started no child"
+    time.sleep(3)  # into the submission's endless sleep, past writing anything a dead pipe would stop
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child[0]}").exists() or "Z" in Path(f"/proc/{child[0]}/stat").read_text().split(")")[-1][:3]
