@@ -315,17 +315,18 @@ class _Lines:
 def _seed_matplotlib_cache(folder: str) -> None:
     """Copy the grader's matplotlib font cache into the child's config folder.
 
-    A fresh MPLCONFIGDIR would make every child rebuild it, about a second each.
+    A fresh MPLCONFIGDIR would make every child rebuild it, about a second
+    each. The cache is where matplotlib.get_cachedir() looks, found without
+    importing matplotlib into the grader.
     """
     os.makedirs(folder, exist_ok=True)
-    try:
-        import matplotlib  # the package only: cheap, and no pyplot in the grader
-
-        cache = Path(matplotlib.get_cachedir())
-        for font_list in cache.glob("fontlist-*.json"):
+    cache = os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
+    for font_list in Path(cache).glob("fontlist-*.json"):
+        try:
             shutil.copy(font_list, folder)
-    except Exception:
-        pass  # the child builds its own
+        except OSError:
+            pass  # the child builds its own
 
 
 def _become_subreaper() -> None:

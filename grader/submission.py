@@ -11,8 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 MODULE_NAME = "backprop.py"
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
@@ -80,6 +78,8 @@ def load(path: Path) -> Source:
 
 
 def _notebook(file: Path, text: str) -> Source:
+    import nbformat  # only notebooks need it, and it is slow to import
+
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as error:  # nbformat raises several unrelated types
