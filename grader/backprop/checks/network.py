@@ -6,8 +6,8 @@ from functools import partial
 import numpy as np
 
 from grader.backprop import objectives, tasks
-from grader.backprop.checks.common import (feedback, objective_names, params, probe, random_params,
-                                           replaying_objective, verdict_parts)
+from grader.backprop.checks.common import (feedback, same_params, params, probe, random_params,
+                                           verdict_parts)
 from grader.backprop.objectives import PARAMS
 from grader.check import Check, Observations, Verdict
 from grader.observations import Invalid, array, compare, describe, number
@@ -142,28 +142,34 @@ def judge_loss(obs: Observations, case: dict) -> Verdict:
     return Verdict(fraction, feedback("compute_loss is np.mean((y_true - y_pred) ** 2)", failures))
 
 
-def judge_train_step(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
-    steps = obs.value("network.train_step")
+def judge_train_step(obs: Observations, case: dict) -> Verdict:
+    value = obs.value("network.train_step")
+    steps = value.get("steps") if isinstance(value, dict) else None
     if not isinstance(steps, list) or len(steps) != case["steps"]:
         raise Invalid("train_step results are missing")
     X, y, lr = case["X"], case["y"], case["learning_rate"]
     before = case["params"]
-    losses, after = [], []
-    for step in steps:
-        losses.append(number(step["loss"], "train_step's return value"))
-        after.append(params(step["params"], case["sizes"], "parameters after train_step"))
+    losses = [number(step["loss"], "train_step's return value") for step in steps]
+    after = [params(step["params"], case["sizes"], "parameters after train_step") for step in steps]
     chain = [before, *after[:-1]]
     loss_ok = all(np.isclose(l, objectives.mse(y, objectives.forward(p, X)["a2"]), rtol=1e-6)
                   for l, p in zip(losses, chain))
     loss_after = all(np.isclose(l, objectives.mse(y, objectives.forward(p, X)["a2"]), rtol=1e-6)
                      for l, p in zip(losses, after))
-    stepped = replaying_objective(before, after[0], X, y, accepted, lr, 1)
+    # One step must be forward, backward, update with the submission's own
+    # gradients: a wrong backward is network.backward's to judge, not this.
+    own = value.get("own_gradients")
+    try:
+        grads = {k: array(own["d" + k], "d" + k, before[k].shape) for k in PARAMS}
+        stepped = same_params({k: before[k] - lr * grads[k] for k in PARAMS}, after[0])
+    except (Invalid, TypeError, KeyError):
+        stepped = False
     falls = all(b < a for a, b in zip(losses, losses[1:]))
     parts = [
         (2, loss_ok, "train_step returns the loss after the update; return the loss computed before it"
          if loss_after else "train_step does not return compute_loss of the forward pass before the update"),
-        (1.5, stepped is not None, "one train_step is not one gradient-descent step of an accepted objective "
-         "(forward, backward, update_weights in that order?)"),
+        (1.5, stepped, "one train_step should be forward, backward, then update_weights: the parameters did "
+         "not move by -learning_rate x the gradients backward returns"),
         (1.5, falls, "on Exercise 2's single sample the loss should fall at every step; got "
          + ", ".join(f"{l:.5f}" for l in losses[:5]) + " ..."),
     ]
@@ -172,7 +178,7 @@ def judge_train_step(obs: Observations, case: dict, accepted: list[str]) -> Verd
                    {"losses": losses})
 
 
-def judge_train(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
+def judge_train(obs: Observations, case: dict) -> Verdict:
     value = obs.value("train.losses")
     losses = value["losses"]
     if not isinstance(losses, list):
@@ -180,19 +186,15 @@ def judge_train(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
                       f"got: {describe(losses)}")
     epochs = case["epochs"]
     length_ok = len(losses) == epochs
-    values = [number(v, "a loss") for v in losses] if length_ok else []
     final = params(value["params"], case["sizes"], "parameters after train")
-    X, y, lr = case["X"], case["y"], case["learning_rate"]
-    objective = replaying_objective(case["params"], final, X, y, accepted, lr, epochs)
-    consistent = False
-    if objective and length_ok:
-        p, consistent = case["params"], True
-        for loss in values:
-            consistent &= bool(np.isclose(loss, objectives.mse(y, objectives.forward(p, X)["a2"]), rtol=1e-6))
-            p = objectives.step(p, X, y, objective, lr)
+    # The same epochs of the submission's own train_step, called directly.
+    expected_final = params(value["step_params"], case["sizes"], "parameters after train_step")
+    expected = [number(v, "a loss") for v in value["step_losses"]]
+    called = same_params(final, expected_final, rtol=1e-9, atol=1e-12)
+    consistent = length_ok and np.allclose([number(v, "a loss") for v in losses], expected, rtol=1e-9)
     parts = [
         (1, length_ok, f"train should return one loss per epoch: expected {epochs} losses, got {len(losses)}"),
-        (1, objective is not None, f"train(network, X, y, {epochs}) should call network.train_step {epochs} times"),
+        (1, called, f"train(network, X, y, {epochs}) should call network.train_step {epochs} times"),
         (1, consistent, "the losses train returns are not the ones train_step returned, epoch by epoch"),
     ]
     fraction, failures = verdict_parts(parts)
@@ -200,7 +202,7 @@ def judge_train(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
 
 
 def checks(s):
-    p, c, accepted = s["points"], _cases(s), objective_names(s)
+    p, c = s["points"], _cases(s)
     return [
         Check("network.init", "NeuralNetwork: shapes, zero biases, random weights", p["network.init"],
               judge_init, "NeuralNetwork.__init__"),
@@ -211,7 +213,7 @@ def checks(s):
         Check("network.compute_loss", "compute_loss: mean squared error", p["network.compute_loss"],
               partial(judge_loss, case=c["loss"]), "NeuralNetwork.compute_loss"),
         Check("network.train_step", "train_step on Exercise 2", p["network.train_step"],
-              partial(judge_train_step, case=c["train_step"], accepted=accepted), "NeuralNetwork.train_step"),
+              partial(judge_train_step, case=c["train_step"]), "NeuralNetwork.train_step"),
         Check("train.losses", "train: one loss per epoch", p["train.losses"],
-              partial(judge_train, case=c["train"], accepted=accepted), "train"),
+              partial(judge_train, case=c["train"]), "train"),
     ]
