@@ -47,3 +47,19 @@ def test_bug_loses_points_in_its_check_with_a_hint(graded, name):
     assert spec["phrase"].lower() in caught.feedback.text().lower()
     assert result.score < 100
     assert not any(c.status is Status.GRADER_ERROR for c in result.checks)
+
+
+def test_template_notebook_scores_zero_without_crashing(graded):
+    result = graded(ROOT / "student_template" / "backprop.ipynb")
+    assert result.source_kind == "notebook" and result.score == 0
+    assert {c.status for c in result.checks} == {Status.NOT_IMPLEMENTED}
+
+
+def test_reference_as_a_notebook_with_its_exercise_runs_scores_full_marks(tmp_path, graded):
+    from tests.test_template import make_template
+
+    notebook = tmp_path / "solution.ipynb"
+    notebook.write_text(make_template.make_notebook((ROOT / "reference" / "backprop.py").read_text()))
+    result = graded(notebook)
+    assert result.score == 100
+    assert "Spiral accuracy" in result.output  # the exercise cells ran at top level
