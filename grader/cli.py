@@ -94,20 +94,20 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
     result = engine.grade(args.submission, assignment)
     report = terminal.render(result)
     stdout.write(_inert(report) if env.get("GITHUB_ACTIONS") == "true" else report)
-    write_views(args, result, assignment, visibility)
+    write_views(args, result, visibility)
     report_to_github(args, result, stdout, env)
     if args.fail_under is not None and result.score < args.fail_under:
         return ExitStatus.BELOW_THRESHOLD
     return ExitStatus.OK
 
 
-def write_views(args: argparse.Namespace, result, assignment: Backprop, visibility: dict[str, str]) -> None:
+def write_views(args: argparse.Namespace, result, visibility: dict[str, str]) -> None:
     """Each file asked for on the command line, all views of the one result."""
     views = ((args.json, lambda: json_report.render(result)),
              (args.gradescope, lambda: gradescope.render(result, visibility)),
              (args.classroom, lambda: classroom.render(result)),
              (args.junit, lambda: junit.render(result)),
-             (args.html, lambda: html(result, assignment)))
+             (args.html, lambda: html(result)))
     for path, render in views:
         if path:
             write_atomic(path, render())
@@ -136,14 +136,9 @@ def _visibility(assignment: Backprop) -> dict[str, str]:
         raise UsageError(str(error)) from None
 
 
-def html(result, assignment: Backprop) -> str:
-    """The HTML report over the data the XOR and spiral checks trained on (first seeds, as in the artifacts)."""
-    from grader.backprop import tasks
+def html(result) -> str:
     from grader.report import html_report  # matplotlib: ~0.4 s to import, paid only when asked for
-    spiral = assignment.settings["spiral"]
-    points = {"xor": (tasks.XOR_X, tasks.XOR_Y),
-              "spiral": tasks.spiral(spiral["seeds"][0], spiral["n_samples"], spiral["noise"])}
-    return html_report.render(result, points)
+    return html_report.render(result)
 
 
 def append(path: Path, text: str) -> None:

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from grader import cli, wire
-from grader.backprop import Backprop
 from grader.report import figures, html_report
 from tests.test_reports import REPO, sample_result
 
@@ -102,7 +101,7 @@ def test_decision_boundary_uses_the_lesson_forward_pass():
 def reference_html(tmp_path_factory, graded) -> Path:
     """The reference's report, as --html writes it (graded once per session, see conftest)."""
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(cli.html(graded(REPO / "reference"), Backprop()))
+    path.write_text(cli.html(graded(REPO / "reference")))
     return path
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader import sandbox
+from grader import sandbox, wire
 from grader.backprop import settings as settings_module
+from grader.backprop import tasks
 from grader.backprop.checks import (activation, gradients, hyperparameters, manual, network, plots,
                                     spiral_data, training)
 from grader.check import Check, Observations, ProbeFailed
@@ -41,6 +42,12 @@ class Backprop:
             open_files=lim["open_files"], file_size_mb=lim["file_size_mb"], output_kb=lim["output_kb"],
             load_seconds=lim["load_seconds"], total_seconds=lim["total_seconds"])
 
+    def _data(self, key: str):
+        if key == "xor":
+            return tasks.XOR_X, tasks.XOR_Y
+        sp = self.settings["spiral"]
+        return tasks.spiral(sp["seeds"][0], sp["n_samples"], sp["noise"])
+
     def artifacts(self, observations: Observations) -> dict:
         """Data for the HTML report's pictures; display only, never scored."""
         out = {}
@@ -52,7 +59,8 @@ class Backprop:
                 # Enough points for a picture; the JSON report stays small.
                 step = max(1, len(losses) // 1000)
                 out[key] = {"losses": losses[::step], "loss_step": step,
-                            "final": (value.get("checkpoints") or [None])[-1]}
+                            "final": (value.get("checkpoints") or [None])[-1],
+                            **wire.encode(dict(zip(("X", "y"), self._data(key))))}
             except ProbeFailed:
                 pass
         for key in ("plots.loss", "plots.decision_boundary"):

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from grader.report import figures
+from grader.wire import decode_array
 from grader.results import Status, SubmissionResult
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -58,8 +59,16 @@ def student_png(data: Any) -> bytes | None:
     return png if png.startswith(PNG_SIGNATURE) else None
 
 
-def _training_figures(art: Mapping[str, Any], points: Mapping[str, tuple]) -> list[tuple[str, Callable]]:
-    """Loss curves of the XOR and spiral runs, and each run's final network."""
+def _training_points(run: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (X, y) a run trained on, when the artifacts carry them."""
+    try:
+        return decode_array(run["X"]), decode_array(run["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _training_figures(art: Mapping[str, Any]) -> list[tuple[str, Callable]]:
+    """Loss curves of the XOR and spiral runs, and each run's final network over its data."""
     runs = {key: art[key] for key in ("xor", "spiral") if isinstance(art.get(key), dict)}
     losses = {key: run.get("losses") for key, run in runs.items() if run.get("losses") is not None}
     steps = {key: run.get("loss_step", 1) for key, run in runs.items()}
@@ -71,8 +80,8 @@ def _training_figures(art: Mapping[str, Any], points: Mapping[str, tuple]) -> li
         p = figures.params(run.get("final"))
         if p is not None:
             out += [(f"{key}: decision boundary of your final weights",
-                     lambda p=p, key=key: figures.decision_boundary(p, f"{key}: final network", EXTENTS[key],
-                                                                    points.get(key))),
+                     lambda p=p, key=key, run=run: figures.decision_boundary(
+                         p, f"{key}: final network", EXTENTS[key], _training_points(run))),
                     (f"{key}: final weights", lambda p=p, key=key: figures.heatmaps(p, f"{key}: final weights"))]
     return out
 
@@ -101,10 +110,10 @@ def _student_figures(art: Mapping[str, Any]) -> list[tuple[str, Callable]]:
     return out
 
 
-def _figures(result: SubmissionResult, points: Mapping[str, tuple] | None) -> list[str]:
+def _figures(result: SubmissionResult) -> list[str]:
     art = result.artifacts
     out = []
-    for caption, draw in _training_figures(art, points or {}) + _measured_figures(result) + _student_figures(art):
+    for caption, draw in _training_figures(art) + _measured_figures(result) + _student_figures(art):
         try:
             png = draw()
         except Exception as error:  # display only: one figure's failure must not cost the report
@@ -135,9 +144,8 @@ def _details(result: SubmissionResult) -> list[str]:
     return out
 
 
-def render(result: SubmissionResult, points: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None) -> str:
-    """The page. `points` optionally maps "xor"/"spiral" to the (X, y) the grader trained on,
-    drawn over the decision boundaries."""
+def render(result: SubmissionResult) -> str:
+    """The page: score table, feedback, and figures drawn from the result's artifacts."""
     seconds = result.timings.get("total_seconds", 0)
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -150,7 +158,7 @@ def render(result: SubmissionResult, points: Mapping[str, tuple[np.ndarray, np.n
         out.append("<p><strong>The grader itself failed on a check. This is not your fault: please report it "
                    "to your instructor.</strong></p>")
     out += ["<h2>Checks</h2>", *_table(result), *_details(result)]
-    drawn = _figures(result, points)
+    drawn = _figures(result)
     if drawn:
         out += ["<h2>Figures</h2>", *drawn]
     if result.notes:
