@@ -107,16 +107,27 @@ def forward(namespace, args):
     return {"returned": a2, **{k: getattr(net, k, None) for k in ("z1", "a1", "z2", "a2")}}
 
 
+def _forward_cached(net, X, cache: dict) -> None:
+    """The submission's forward, then the grader's z1, a1, z2, a2 in its place.
+
+    forward runs so that whatever else it keeps exists; the cached values are
+    then the right ones, so a bug in forward is not charged to backward.
+    """
+    net.forward(X)
+    for name, value in cache.items():
+        setattr(net, name, np.array(value, dtype=np.float64))
+
+
 def backward(namespace, args):
     net = _network(namespace, args)
     X, y = args["X"], args["y"]
-    net.forward(X)
+    _forward_cached(net, X, args["cache"])
     first = net.backward(X, y)
     first = dict(first) if isinstance(first, dict) else first
     stored = getattr(net, "gradients", None)
     stored = dict(stored) if isinstance(stored, dict) else stored
     params_after = get_params(net)
-    net.forward(X)
+    _forward_cached(net, X, args["cache"])
     second = net.backward(X, y)
     return {"returned": first, "stored": stored, "again": dict(second) if isinstance(second, dict) else second,
             "params_after": params_after}
