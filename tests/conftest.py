@@ -44,3 +44,21 @@ def grade(path: Path, config: Path | None = None):
 @pytest.fixture(scope="session")
 def graded():
     return grade
+
+
+@pytest.fixture(scope="session")
+def bug(tmp_path_factory):
+    """bug(name) -> the folder of a single-bug submission from tests/submissions/bugs.toml."""
+    from tests.submissions import mutants
+
+    out = tmp_path_factory.mktemp("bugs")
+    return lambda name: mutants.write(mutants.BUGS, name, out)
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory):
+    """hostile(name) -> the folder of a hostile submission from tests/submissions/adversarial.toml."""
+    from tests.submissions import mutants
+
+    out = tmp_path_factory.mktemp("hostile")
+    return lambda name: mutants.write(mutants.HOSTILE, name, out)

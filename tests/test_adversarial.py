@@ -6,10 +6,9 @@ import pytest
 
 from grader import isolation
 from grader.results import Status
-from tests.conftest import SUBMISSIONS, grade
+from tests.conftest import grade
 
 FAST = Path(__file__).with_name("fast_limits.toml")
-HOSTILE = SUBMISSIONS / "adversarial"
 
 
 def check(result, name):
@@ -21,30 +20,30 @@ def assert_graded_sanely(result):
     assert check(result, "sigmoid.values").status is Status.PASSED
 
 
-def test_sys_exit_at_import_keeps_the_definitions():
-    result = grade(HOSTILE / "exit_on_import", FAST)
+def test_sys_exit_at_import_keeps_the_definitions(hostile):
+    result = grade(hostile("exit_on_import"), FAST)
     assert result.score == 100
     assert any("SystemExit" in note for note in result.notes)
 
 
-def test_os_exit_costs_only_the_checks_that_call_it():
-    result = grade(HOSTILE / "os_exit", FAST)
+def test_os_exit_costs_only_the_checks_that_call_it(hostile):
+    result = grade(hostile("os_exit"), FAST)
     assert_graded_sanely(result)
     backward = check(result, "network.backward")
     assert backward.status is Status.ERROR and "exited early" in backward.feedback.summary
     assert check(result, "network.forward").status is Status.PASSED
 
 
-def test_infinite_loop_times_out_per_call():
-    result = grade(HOSTILE / "infinite_loop", FAST)
+def test_infinite_loop_times_out_per_call(hostile):
+    result = grade(hostile("infinite_loop"), FAST)
     assert_graded_sanely(result)
     forward = check(result, "network.forward")
     assert forward.status is Status.ERROR and "did not finish within" in forward.feedback.summary
     assert check(result, "network.compute_loss").status is Status.PASSED
 
 
-def test_memory_hog_hits_the_memory_limit():
-    result = grade(HOSTILE / "memory_hog", FAST)
+def test_memory_hog_hits_the_memory_limit(hostile):
+    result = grade(hostile("memory_hog"), FAST)
     assert_graded_sanely(result)
     assert check(result, "network.train_step").status is Status.ERROR
     assert check(result, "network.backward").status is Status.PASSED
@@ -63,49 +62,49 @@ def _alive_sleepers() -> list[int]:
     return pids
 
 
-def test_processes_a_submission_starts_are_all_killed():
+def test_processes_a_submission_starts_are_all_killed(hostile):
     before = set(_alive_sleepers())
-    result = grade(HOSTILE / "fork_bomb_light", FAST)
+    result = grade(hostile("fork_bomb_light"), FAST)
     assert result.score == 100
     assert set(_alive_sleepers()) - before == set()
 
 
-def test_monkeypatched_numpy_cannot_make_wrong_answers_pass():
-    result = grade(HOSTILE / "monkeypatch_numpy", FAST)
+def test_monkeypatched_numpy_cannot_make_wrong_answers_pass(hostile):
+    result = grade(hostile("monkeypatch_numpy"), FAST)
     assert_graded_sanely(result)
     assert "missing 1/m" in check(result, "network.backward").feedback.text()
     assert check(result, "network.compute_loss").score == 0
 
 
-def test_objects_with_rigged_eq_are_not_taken_for_arrays():
-    result = grade(HOSTILE / "rigged_eq", FAST)
+def test_objects_with_rigged_eq_are_not_taken_for_arrays(hostile):
+    result = grade(hostile("rigged_eq"), FAST)
     assert_graded_sanely(result)
     assert check(result, "network.forward").score == 0
     assert check(result, "network.backward").score == 0
 
 
-def test_json_printed_on_stdout_is_output_not_results():
-    result = grade(HOSTILE / "fake_stdout_json", FAST)
+def test_json_printed_on_stdout_is_output_not_results(hostile):
+    result = grade(hostile("fake_stdout_json"), FAST)
     assert '"score": 100' in result.output or "score" in result.output
     assert check(result, "network.backward").score == 0
     assert result.score < 100
 
 
-def test_hand_made_weights_do_not_pass_xor():
-    result = grade(HOSTILE / "hardcoded_xor", FAST)
+def test_hand_made_weights_do_not_pass_xor(hostile):
+    result = grade(hostile("hardcoded_xor"), FAST)
     assert_graded_sanely(result)
     xor = check(result, "xor.trains")
     assert xor.score == 0 and "not gradient descent" in xor.feedback.text()
 
 
-def test_huge_output_is_capped():
-    result = grade(HOSTILE / "huge_output", FAST)
+def test_huge_output_is_capped(hostile):
+    result = grade(hostile("huge_output"), FAST)
     assert result.score == 100
     assert len(result.output) < 70_000 and "more bytes of output not shown" in result.output
 
 
-def test_endless_import_is_reported_not_fatal():
-    result = grade(HOSTILE / "sleep_forever_in_import", FAST)
+def test_endless_import_is_reported_not_fatal(hostile):
+    result = grade(hostile("sleep_forever_in_import"), FAST)
     assert result.score == 0
     assert all(c.status is Status.ERROR for c in result.checks)
     assert "top-level code" in result.checks[0].feedback.summary
@@ -113,17 +112,18 @@ def test_endless_import_is_reported_not_fatal():
 
 @pytest.mark.skipif("readonly_fs" not in isolation.probe_support(),
                     reason="this machine cannot give a child a read-only file system (needs root and mount namespaces)")
-def test_writes_outside_the_scratch_space_fail(tmp_path):
+def test_writes_outside_the_scratch_space_fail(tmp_path, hostile):
     sentinel = Path("/tmp/grader-sentinel")
     sentinel.write_text("keep me")
     pwned = Path("/tmp/pwned-by-submission")
     pwned.unlink(missing_ok=True)
     try:
-        result = grade(HOSTILE / "write_outside", FAST)
+        folder = hostile("write_outside")
+        result = grade(folder, FAST)
         assert result.score == 100
         assert sentinel.exists()
         assert not pwned.exists()
-        assert not (HOSTILE / "write_outside" / "pwned-by-submission").exists()
+        assert not (folder / "pwned-by-submission").exists()
     finally:
         sentinel.unlink(missing_ok=True)
         pwned.unlink(missing_ok=True)
@@ -138,13 +138,13 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def test_a_grader_killed_outright_takes_its_child_with_it():
+def test_a_grader_killed_outright_takes_its_child_with_it(hostile):
     import signal
     import subprocess
     import sys
     import time
 
-    grader = subprocess.Popen([sys.executable, "-m", "grader", str(HOSTILE / "sleep_forever_in_import")],
+    grader = subprocess.Popen([sys.executable, "-m", "grader", str(hostile("sleep_forever_in_import"))],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while not _children(grader.pid) and time.monotonic() < deadline:

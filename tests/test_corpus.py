@@ -1,14 +1,11 @@
 """Submissions graded end to end: correct ones in every style score 100,
 each known bug loses points in the check that should catch it, with a hint
 that names it."""
-import tomllib
-
 import pytest
 
 from grader.results import Status
 from tests.conftest import ROOT, SUBMISSIONS
-
-BUGS = tomllib.loads((SUBMISSIONS / "bugs" / "manifest.toml").read_text())
+from tests.submissions.mutants import BUGS
 CORRECT = sorted(p.name for p in (SUBMISSIONS / "correct").iterdir() if p.is_dir())
 
 
@@ -39,9 +36,9 @@ def test_template_scores_zero_with_a_not_implemented_message_per_check(graded):
 
 
 @pytest.mark.parametrize("name", sorted(BUGS))
-def test_bug_loses_points_in_its_check_with_a_hint(graded, name):
+def test_bug_loses_points_in_its_check_with_a_hint(graded, bug, name):
     spec = BUGS[name]
-    result = graded(SUBMISSIONS / "bugs" / name)
+    result = graded(bug(name))
     caught = check(result, spec["check"])
     assert caught.score < caught.max_score, f"{spec['check']} did not catch: {spec['description']}"
     assert spec["phrase"].lower() in caught.feedback.text().lower()

@@ -1,0 +1,54 @@
+"""The single-bug and hostile submissions: the reference, mutated.
+
+bugs.toml and adversarial.toml give each as a few edits of the reference
+(without its solution markers), so the corpus cannot drift from the code it
+breaks. To look at them, or grade them by hand, write them out as files:
+
+    python tests/submissions/mutants.py OUT_DIR
+    python -m grader OUT_DIR/bugs/missing_1_over_m
+"""
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REFERENCE = HERE.parent.parent / "reference" / "backprop.py"
+MARKER = re.compile(r"^\s*# (HINT:|BEGIN SOLUTION|END SOLUTION)")
+
+
+def _load(name: str) -> dict:
+    return tomllib.loads((HERE / name).read_text(encoding="utf-8"))
+
+
+BUGS = _load("bugs.toml")
+HOSTILE = _load("adversarial.toml")
+
+
+def source(corpus: dict, name: str) -> str:
+    """The reference with `name`'s edits; every `old` must occur exactly once."""
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for line in lines if not MARKER.match(line)) + "\n"
+    for number, edit in enumerate(corpus[name]["edit"], start=1):
+        found = text.count(edit["old"])
+        if found != 1:
+            raise ValueError(f"{name}, edit {number}: its old text occurs {found} times in the reference, not once")
+        text = text.replace(edit["old"], edit["new"])
+    return text
+
+
+def write(corpus: dict, name: str, out: Path) -> Path:
+    folder = out / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "backprop.py").write_text(source(corpus, name), encoding="utf-8")
+    return folder
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    for kind, corpus in (("bugs", BUGS), ("adversarial", HOSTILE)):
+        for name in corpus:
+            print(write(corpus, name, Path(sys.argv[1]) / kind))
