@@ -56,6 +56,15 @@ def bug(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def variant(tmp_path_factory):
+    """variant(name) -> the folder of a correct variant of the reference from tests/submissions/correct.toml."""
+    from tests.submissions import mutants
+
+    out = tmp_path_factory.mktemp("variants")
+    return lambda name: mutants.write(mutants.CORRECT, name, out)
+
+
+@pytest.fixture(scope="session")
 def hostile(tmp_path_factory):
     """hostile(name) -> the folder of a hostile submission from tests/submissions/adversarial.toml."""
     from tests.submissions import mutants

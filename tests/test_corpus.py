@@ -5,7 +5,7 @@ import pytest
 
 from grader.results import Status
 from tests.conftest import ROOT, SUBMISSIONS
-from tests.submissions.mutants import BUGS
+from tests.submissions.mutants import BUGS, CORRECT as VARIANTS
 CORRECT = sorted(p.name for p in (SUBMISSIONS / "correct").iterdir() if p.is_dir())
 
 
@@ -20,6 +20,12 @@ def test_correct_submission_scores_full_marks(graded, name):
     lost = {c.name: c.feedback.summary for c in result.checks if c.status is not Status.PASSED}
     assert lost == {}
     assert result.score == result.max_score == 100
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_correct_variant_of_the_reference_scores_full_marks(graded, variant, name):
+    result = graded(variant(name))
+    assert {c.name: c.feedback.summary for c in result.checks if c.status is not Status.PASSED} == {}
 
 
 def test_each_accepted_objective_is_recognised(graded):

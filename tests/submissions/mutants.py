@@ -1,6 +1,6 @@
-"""The single-bug and hostile submissions: the reference, mutated.
+"""Submissions that are the reference, mutated: single bugs, attacks, variants.
 
-bugs.toml and adversarial.toml give each as a few edits of the reference
+bugs.toml, adversarial.toml and correct.toml give each as a few edits of the reference
 (without its solution markers), so the corpus cannot drift from the code it
 breaks. To look at them, or grade them by hand, write them out as files:
 
@@ -25,6 +25,7 @@ def _load(name: str) -> dict:
 
 BUGS = _load("bugs.toml")
 HOSTILE = _load("adversarial.toml")
+CORRECT = _load("correct.toml")
 
 
 def source(corpus: dict, name: str) -> str:
@@ -49,6 +50,6 @@ def write(corpus: dict, name: str, out: Path) -> Path:
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    for kind, corpus in (("bugs", BUGS), ("adversarial", HOSTILE)):
+    for kind, corpus in (("bugs", BUGS), ("adversarial", HOSTILE), ("correct", CORRECT)):
         for name in corpus:
             print(write(corpus, name, Path(sys.argv[1]) / kind))
