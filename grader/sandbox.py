@@ -312,17 +312,26 @@ class _Lines:
             return {}
 
 
+_font_cache_tried: list[bool] = []
+
+
 def _seed_matplotlib_cache(folder: str) -> None:
     """Copy the grader's matplotlib font cache into the child's config folder.
 
     A fresh MPLCONFIGDIR would make every child rebuild it, about a second
-    each. The cache is where matplotlib.get_cachedir() looks, found without
-    importing matplotlib into the grader.
+    each. The cache is where matplotlib.get_cachedir() looks; on a new
+    machine it is built once, by a trusted process, never by a child.
     """
     os.makedirs(folder, exist_ok=True)
-    cache = os.environ.get("MPLCONFIGDIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
-    for font_list in Path(cache).glob("fontlist-*.json"):
+    cache = Path(os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib"))
+    font_lists = list(cache.glob("fontlist-*.json"))
+    if not font_lists and not _font_cache_tried:
+        _font_cache_tried.append(True)  # once per process, even if it cannot be written
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
+        font_lists = list(cache.glob("fontlist-*.json"))
+    for font_list in font_lists:
         try:
             shutil.copy(font_list, folder)
         except OSError:
