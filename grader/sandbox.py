@@ -347,12 +347,13 @@ def _become_subreaper() -> None:
 
 
 def _kill_tree(process: subprocess.Popen) -> None:
-    """Kill the child, its process group, and every descendant that left the group."""
-    doomed = _descendants(process.pid) | {process.pid}
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Kill the child and every process it started.
+
+    First its session and descendants; then, since the grader is a subreaper,
+    whatever escaped both (setsid plus a double fork) has been reparented to
+    the grader, which starts no other processes while a child runs.
+    """
+    doomed = _alive_descendants(process.pid, session=process.pid) | {process.pid}
     for _ in range(3):
         for pid in doomed:
             try:
@@ -360,15 +361,16 @@ def _kill_tree(process: subprocess.Popen) -> None:
             except ProcessLookupError:
                 pass
         process.wait()
-        # Killed parents' children reparent to us (we are a subreaper): reap and recheck.
-        doomed = _descendants(os.getpid(), since=process) - {os.getpid()}
         _reap()
+        doomed = _alive_descendants(os.getpid(), session=process.pid)
         if not doomed:
-            break
+            return
 
 
-def _descendants(root: int, since: subprocess.Popen | None = None) -> set[int]:
+def _alive_descendants(root: int, session: int) -> set[int]:
+    """Live processes below `root`, and every live member of `session`."""
     children: dict[int, list[int]] = {}
+    members = set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -379,20 +381,19 @@ def _descendants(root: int, since: subprocess.Popen | None = None) -> set[int]:
             continue
         # The command name may hold spaces and parentheses: split after the last ')'.
         fields = stat[stat.rfind(b")") + 2:].split()
-        state, ppid, sid = fields[0], int(fields[1]), int(fields[3])
-        if state == b"Z" and since is None:
+        if fields[0] == b"Z":
             continue
-        pid = int(entry)
+        pid, ppid, sid = int(entry), int(fields[1]), int(fields[3])
         children.setdefault(ppid, []).append(pid)
-        if since is not None and sid == since.pid:
-            children.setdefault(root, []).append(pid)
-    found, stack = set(), [root]
+        if sid == session:
+            members.add(pid)
+    found, stack = set(), [root, *members]
     while stack:
         for pid in children.get(stack.pop(), []):
             if pid not in found:
                 found.add(pid)
                 stack.append(pid)
-    return found
+    return (found | members) - {os.getpid()}
 
 
 def _reap() -> None:

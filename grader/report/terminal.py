@@ -20,10 +20,9 @@ def render(result: SubmissionResult, width: int = 100) -> str:
         out.append(line if len(line) <= width else line[:width - 3] + "...")
     out += ["", f"Total: {_points(result.score)}/{_points(result.max_score)}    "
                 f"({result.timings.get('total_seconds', 0):.1f} s)"]
-    details = [c for c in result.checks if c.status is not Status.PASSED]
-    if details:
+    if result.failed:
         out += ["", "Details of the checks that lost points:"]
-        for c in details:
+        for c in result.failed:
             out += ["", f"--- {c.name} ({c.where}): {_points(c.score)}/{_points(c.max_score)}",
                     c.feedback.summary, *(f"    {d}" for d in c.feedback.details)]
     notes = [*result.notes] + [f"{c.name}: {d}" for c in result.checks if c.status is Status.PASSED
