@@ -34,17 +34,20 @@ class CheckResult:
     feedback: Feedback
     measured: dict[str, Any] = field(default_factory=dict)  #: figures the judge measured
     where: str | None = None  #: the submission's name this check is about, e.g. "NeuralNetwork.backward"
+    diagnosed: tuple[str, ...] = ()  #: stable names of the bugs the judge recognised, e.g. "missing_1_over_m"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
         data["feedback"] = {"summary": self.feedback.summary, "details": list(self.feedback.details)}
+        data["diagnosed"] = list(self.diagnosed)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         feedback = Feedback(data["feedback"]["summary"], tuple(data["feedback"]["details"]))
-        return cls(**{**data, "status": Status(data["status"]), "feedback": feedback})
+        return cls(**{**data, "status": Status(data["status"]), "feedback": feedback,
+                      "diagnosed": tuple(data.get("diagnosed", ()))})
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class SubmissionResult:
     timings: dict[str, float] = field(default_factory=dict)
     grader_version: str = ""
     artifacts: dict[str, Any] = field(default_factory=dict)  #: data for views (curves, PNGs), never scores
+    #: integrity flags for a human to review, never scored: {"code", "message", "where": {"cell", "line"} | None}
+    flags: tuple[dict[str, Any], ...] = ()
+    #: how the child was confined: {"mode": "namespaces" | "landlock" | "permissions" | "none", "layers": [...]}
+    confinement: dict[str, Any] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -84,6 +91,8 @@ class SubmissionResult:
             "timings": self.timings,
             "grader_version": self.grader_version,
             "artifacts": self.artifacts,
+            "flags": [dict(f) for f in self.flags],
+            "confinement": self.confinement,
         }
 
     @classmethod
@@ -98,4 +107,6 @@ class SubmissionResult:
             timings=dict(data["timings"]),
             grader_version=data["grader_version"],
             artifacts=dict(data.get("artifacts", {})),
+            flags=tuple(data.get("flags", ())),
+            confinement=dict(data.get("confinement", {})),
         )
