@@ -18,6 +18,7 @@ from typing import Mapping, TextIO
 from grader import __version__, engine
 from grader.backprop import Backprop
 from grader.backprop.settings import ConfigError
+from grader.sandbox import SandboxError
 from grader.report import classroom, github, gradescope, json_report, junit, locate, terminal
 from grader.submission import SubmissionError
 
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return ExitStatus.OK if exit_.code == 0 else ExitStatus.USAGE
     try:
         return program(args, stdout, env)
-    except (SubmissionError, ConfigError, UsageError) as error:
+    except (SubmissionError, ConfigError, UsageError, SandboxError) as error:
         print(f"grader: error: {error}", file=stderr)
         return ExitStatus.USAGE
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ from grader.results import CheckResult, Feedback, Status, SubmissionResult
 
 class Assignment(Protocol):
     module_name: str  #: what the submission's module is called in the child
-    probe_module: str  #: importable module with run(kind, namespace, args), run in the child
+    probe_file: Path  #: a module with run(kind, namespace, args), copied into the child; imports only `wire`
 
     def probes(self) -> list[sandbox.Probe]: ...
     def checks(self) -> list[Check]: ...
@@ -31,7 +31,7 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
     started = time.monotonic()
     source = submission.load(path)
     cells = [{"label": c.label, "code": c.code, "whole": source.kind == "notebook"} for c in source.cells]
-    run = sandbox.run(cells, assignment.module_name, assignment.probe_module, assignment.probes(), assignment.limits())
+    run = sandbox.run(cells, assignment.module_name, assignment.probe_file, assignment.probes(), assignment.limits())
     judged = time.monotonic()
     observations = Observations(run.outcomes)
     checks = tuple(judge(check, observations) for check in assignment.checks())
@@ -47,7 +47,7 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
                  "judge_seconds": round(time.monotonic() - judged, 3),
                  "total_seconds": round(time.monotonic() - started, 3),
                  "children": run.children},
-        grader_version=__version__, artifacts=artifacts)
+        grader_version=__version__, artifacts=artifacts, confinement=run.confinement)
 
 
 def judge(check: Check, observations: Observations) -> CheckResult:

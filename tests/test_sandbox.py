@@ -1,12 +1,16 @@
 """The sandbox: results come only through the channel, limits hold, errors stay local."""
+from pathlib import Path
+
 from grader import sandbox
+
+PROBES = Path(__file__).with_name("sandbox_probes.py")
 
 FAST = sandbox.Limits(load_seconds=5, total_seconds=60)
 
 
 def run(code: str, probes, module="backprop", whole=False):
     cells = [{"label": "backprop.py", "code": code, "whole": whole}]
-    return sandbox.run(cells, module, "tests.sandbox_probes", probes, FAST)
+    return sandbox.run(cells, module, PROBES, probes, FAST)
 
 
 def probe(probe_id, kind="echo", args=None, timeout=3.0):

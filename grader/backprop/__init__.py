@@ -21,7 +21,7 @@ PARTS = (activation, manual, network, gradients, training, spiral_data, hyperpar
 class Backprop:
     name = "backprop"
     module_name = "backprop"
-    probe_module = "grader.backprop.probes"
+    probe_file = Path(__file__).with_name("probes.py")
 
     def __init__(self, config: Path | None = None):
         self.settings = settings_module.load(config)

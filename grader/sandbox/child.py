@@ -1,6 +1,9 @@
 """CHILD side: runs a submission and answers probes. Never imported by the grader.
 
-Started as `python -I -m grader.child REQUEST CHANNEL_FD` in a scratch folder.
+Copied into the child's scratch folder with the wire format and the
+assignment's probes, the only code of the grader the child can see; no
+other grader module is on its path or within its reach. Started as
+`child.py REQUEST CHANNEL_FD` by the launcher (grader/sandbox/launch.py).
 It runs the submission's cells, then each requested probe, writing one JSON
 line per event to the channel (a pipe of its own; stdout belongs to the
 submission). A probe that raises is reported and the next one runs; a probe
@@ -9,7 +12,6 @@ that never returns is the parent's to kill.
 from __future__ import annotations
 
 import ast
-import importlib
 import json
 import os
 import sys
@@ -18,7 +20,7 @@ import traceback
 import types
 import warnings
 
-GRADER_DIR = os.path.dirname(os.path.abspath(__file__))
+RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def main() -> None:
@@ -27,8 +29,8 @@ def main() -> None:
         request = json.load(f)
     # Imported before the submission runs, so the probes hold the real
     # numpy functions even if the submission replaces them later.
-    from grader import wire
-    probes = importlib.import_module(request["probe_module"])
+    import probes
+    import wire
 
     def send(message: dict) -> None:
         data = wire.dumps(message)
@@ -91,7 +93,7 @@ def run_cells(cells: list[dict], module_name: str) -> tuple[dict, list[dict]]:
 def describe(error: BaseException) -> dict:
     """The error as a student needs it: type, message, and their own line."""
     frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not f.filename.startswith(GRADER_DIR)]
+              if not f.filename.startswith(RUNNER_DIR)]
     where = None
     if isinstance(error, SyntaxError) and error.lineno:
         where = {"file": error.filename or "", "line": error.lineno, "function": ""}

@@ -1,0 +1,1 @@
+"""Confinement mechanisms for the child that runs student code (placeholder docstring)."""

@@ -1,0 +1,84 @@
+"""The files a child's Python needs to read, and nothing else: the whitelist.
+
+The same list serves both mechanisms: bind mounts into an empty root where
+namespaces are allowed, Landlock rules where they are not. A folder that
+holds something excluded (the grader installed beside numpy, say) is
+listed entry by entry instead, without it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+
+# System libraries, fonts, the dynamic loader's cache: what numpy, matplotlib
+# and the interpreter itself open. Paths that do not exist are skipped.
+SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
+          "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+          "/etc/fonts", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+
+
+def readable(exclude: list[str]) -> list[str]:
+    """Real, absolute paths the child may read, none of them inside or equal to one in `exclude`."""
+    wanted = set(SYSTEM) | _interpreter_chain() | {sys.prefix, sys.exec_prefix, sys.base_prefix,
+                                                  sys.base_exec_prefix}
+    wanted.update(sysconfig.get_path(name) or "" for name in ("stdlib", "platstdlib", "purelib", "platlib"))
+    wanted.update(p for p in sys.path if p.endswith("-packages"))
+    excluded = [os.path.realpath(p) for p in exclude]
+    out: list[str] = []
+    for path in _outermost(os.path.realpath(p) for p in wanted if p and os.path.exists(p)):
+        out.extend(_without(path, excluded))
+    return out
+
+
+def links() -> list[tuple[str, str]]:
+    """System paths that are symlinks ((path, target)): the whitelist tree recreates them.
+
+    Merged-/usr systems reach the dynamic loader as /lib64/ld-linux*.so, a link into /usr.
+    """
+    return [(p, os.readlink(p)) for p in SYSTEM if os.path.islink(p)]
+
+
+def grader_paths() -> list[str]:
+    """What a child must never read: the grader package and, run from a checkout, the whole checkout."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parent = os.path.dirname(package)
+    if os.path.basename(parent) in ("site-packages", "dist-packages"):
+        return [package] + [os.path.join(parent, name) for name in os.listdir(parent)
+                            if name.startswith(("backprop_grader", "__editable__.backprop_grader"))]
+    return [parent]  # a checkout: reference/, tests/, course files beside the package
+
+
+def _without(path: str, excluded: list[str]) -> list[str]:
+    if any(_within(path, e) for e in excluded):
+        return []
+    if not any(_within(e, path) for e in excluded):
+        return [path]
+    out = []
+    for name in sorted(os.listdir(path)):
+        out.extend(_without(os.path.join(path, name), excluded))
+    return out
+
+
+def _interpreter_chain() -> set[str]:
+    """The interpreter with every symlink on the way (a venv's bin/python points into the base install)."""
+    found, link = set(), os.path.abspath(sys.executable)
+    for _ in range(40):  # the kernel follows at most 40 links
+        found.add(os.path.dirname(link) if os.path.islink(link) else link)
+        if not os.path.islink(link):
+            break
+        link = os.path.join(os.path.dirname(link), os.readlink(link))
+    found.add(os.path.realpath(sys.executable))
+    return found
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _outermost(paths) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(_within(path, k) for k in kept):
+            kept.append(path)
+    return kept

@@ -1,0 +1,56 @@
+"""What the sandbox is asked (probes, limits) and what it answers (outcomes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class SandboxError(Exception):
+    """The child could not be confined as this machine promised: grading stops, nothing runs unconfined."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = 2048  #: address space per child
+    cpu_seconds: int = 600  #: CPU time per child
+    processes: int = 32
+    open_files: int = 256
+    file_size_mb: int = 16
+    output_kb: int = 64  #: stdout/stderr kept for the report
+    channel_mb: int = 64  #: most a child may send
+    load_seconds: float = 60.0  #: the submission's top-level code
+    total_seconds: float = 600.0  #: the whole submission, all children together
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    kind: str
+    args: dict
+    timeout: float
+    max_bytes: int = 1 << 20  #: the longest answer this probe can legitimately send
+
+
+@dataclass
+class Outcome:
+    status: str  #: "ok", "error" (the submission raised), "timeout", "crashed", "not_run"
+    value: Any = None
+    error: dict | None = None  #: {"type", "message", "where"}
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    outcomes: dict[str, Outcome]
+    load_errors: list[dict] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    output: str = ""
+    children: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    confinement: dict = field(default_factory=dict)  #: {"mode", "layers"} as the launcher applied them
+
+
+def reason(message: str, kind: str = "GraderLimit") -> dict:
+    return {"type": kind, "message": message, "where": None}

@@ -1,0 +1,218 @@
+"""One confined child working through a list of probes.
+
+Its scratch folder holds the request, the child runner, the wire format and
+the assignment's probes: the only grader code the child can see. The
+trusted launcher confines it (grader/sandbox/launch.py) and says on a
+status pipe which layers took; then the child runs the submission and
+answers probes on its channel until done, a deadline, or its end. Whatever
+happens, everything it started is killed and the scratch folder removed
+before the session returns.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from grader import wire
+from grader.confine.plan import Plan
+from grader.sandbox import fonts, lifetime
+from grader.sandbox.model import Limits, Outcome, Probe, SandboxError, reason
+from grader.sandbox.streams import Output, Pipes, Timeout, TooMuch
+
+GRADER_PARENT = str(Path(__file__).resolve().parents[2])
+LAUNCH = f"import sys; sys.path.insert(0, {GRADER_PARENT!r}); from grader.sandbox.launch import main; main()"
+RUNNER = {"child.py": Path(__file__).with_name("child.py"), "wire.py": Path(wire.__file__)}
+STATUS_SECONDS = 30.0  #: for the launcher to confine itself
+LOADED_BYTES = 1 << 20  #: the `loaded` message: errors and defined names
+
+
+class Session:
+    def __init__(self, cells, module_name: str, probe_file: Path, probes: list[Probe], limits: Limits,
+                 output: Output, seconds_left: float, plan: Plan):
+        self.probes, self.limits, self.output, self.plan = probes, limits, output, plan
+        self.probe_file = probe_file
+        self.deadline_total = time.monotonic() + seconds_left
+        self.request = {"cells": cells, "module_name": module_name,
+                        "probes": [{"id": p.id, "kind": p.kind, "args": p.args} for p in probes]}
+        self.outcomes: dict[str, Outcome] = {}
+        self.loaded = False
+        self.load_errors: list[dict] = []
+        self.defined: list[str] = []
+        self.load_failure: dict | None = None
+        self.applied: list[str] = []
+
+    def run(self) -> None:
+        base = tempfile.mkdtemp(prefix="grader-")
+        os.chmod(base, 0o711)  # the sandbox uid may pass through to scratch, not list or write here
+        fds: list[int] = []
+        process = pipes = None
+        try:
+            scratch = os.path.join(base, "scratch")
+            os.mkdir(scratch, 0o700)
+            os.mkdir(os.path.join(base, "root"), 0o700)
+            request_path = self._prepare(scratch)
+            status_r, status_w = os.pipe()
+            channel_r, channel_w = os.pipe()
+            output_r, output_w = os.pipe()
+            fds += [status_r, channel_r, output_r]
+            try:
+                process = self._start(base, scratch, request_path, status_w, channel_w, output_w)
+            finally:
+                for fd in (status_w, channel_w, output_w):
+                    os.close(fd)
+            pipes = Pipes(channel_r, output_r, self.output, self.limits.channel_mb * 1024 * 1024)
+            self.applied = _confinement(status_r, process)
+            if self._converse(pipes, process):
+                _wait(process, 2.0)  # it flushes its output and exits right after `done`
+        finally:
+            if process is not None:
+                lifetime.kill_all(process.pid, self.plan.uid)
+                process.wait()
+            if pipes is not None:
+                pipes.drain()  # every writer is dead: what is left is read to its end, without waiting
+            for fd in fds:
+                os.close(fd)
+            shutil.rmtree(base, ignore_errors=True)
+
+    def _prepare(self, scratch: str) -> str:
+        runner = os.path.join(scratch, "runner")
+        os.mkdir(runner)
+        for name, source in {**RUNNER, "probes.py": self.probe_file}.items():
+            shutil.copyfile(source, os.path.join(runner, name))
+        fonts.seed(os.path.join(scratch, ".matplotlib"))
+        request_path = os.path.join(scratch, "request.json")
+        with open(request_path, "wb") as f:
+            f.write(wire.dumps(self.request))
+        return request_path
+
+    def _start(self, base, scratch, request_path, status_w, channel_w, output_w) -> subprocess.Popen:
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(scratch, ".matplotlib"),
+            # One BLAS/OpenMP thread: limits and timings stay stable.
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        }
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # some CPUs need these
+            if name in os.environ:
+                env[name] = os.environ[name]
+        boot = ("import sys; sys.path.insert(0, sys.argv[1]); del sys.argv[1]; "
+                "import child; child.main()")
+        mb, limits, uid = 1024 * 1024, self.limits, self.plan.uid
+        spec = {
+            "layers": list(self.plan.layers), "uid": uid, "scratch": scratch,
+            "new_root": os.path.join(base, "root"), "readable": list(self.plan.readable),
+            "links": [list(link) for link in self.plan.links], "status_fd": status_w,
+            "rlimits": [(resource.RLIMIT_AS, limits.memory_mb * mb), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                        (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_NOFILE, limits.open_files),
+                        (resource.RLIMIT_FSIZE, limits.file_size_mb * mb), (resource.RLIMIT_CORE, 0)],
+            "exec": {"path": sys.executable, "env": env,
+                     "argv": [sys.executable, "-I", "-c", boot, os.path.join(scratch, "runner"),
+                              request_path, str(channel_w)]},
+        }
+        return subprocess.Popen(
+            [sys.executable, "-I", "-c", LAUNCH, json.dumps(spec)], cwd=scratch, env=env,
+            stdin=subprocess.DEVNULL, stdout=output_w, stderr=output_w, pass_fds=(status_w, channel_w),
+            start_new_session=True)
+
+    def _converse(self, pipes: Pipes, process: subprocess.Popen) -> bool:
+        """Read events until `done` (True), a deadline, or the child's end."""
+        pending = list(self.probes)
+        phase_start = time.monotonic()
+        while True:
+            current = pending[0] if self.loaded and pending else None
+            budget = current.timeout if current else self.limits.load_seconds
+            deadline = min(phase_start + budget, self.deadline_total)
+            try:
+                line = pipes.next_line(deadline, current.max_bytes if current else LOADED_BYTES)
+            except Timeout:
+                self._fail(current, "timeout", f"did not finish within {deadline - phase_start:.3g} s")
+                return False
+            except TooMuch:
+                self._fail(current, "crashed", "sent more data than the grader accepts")
+                return False
+            if line is None:
+                self._fail(current, "crashed", _exit_reason(_wait(process, 5.0)))
+                return False
+            try:
+                message = wire.loads(line)
+            except ValueError:
+                continue  # out of protocol: ignored, the deadlines still hold
+            event = message.get("event") if isinstance(message, dict) else None
+            if event == "loaded" and not self.loaded:
+                self.loaded = True
+                self.load_errors = [e for e in message.get("errors") or [] if isinstance(e, dict)]
+                self.defined = [str(d) for d in message.get("defined") or []]
+                phase_start = time.monotonic()
+            elif event == "result" and current is not None and message.get("id") == current.id:
+                self.outcomes[current.id] = _outcome(message)
+                pending.pop(0)
+                phase_start = time.monotonic()
+            elif event == "done" and self.loaded and not pending:
+                return True
+
+    def _fail(self, probe: Probe | None, status: str, why: str) -> None:
+        if probe is None:
+            self.load_failure = reason(f"running the submission's top-level code {why}")
+        else:
+            self.outcomes[probe.id] = Outcome(status, error=reason(why))
+
+
+def _confinement(status_fd: int, process: subprocess.Popen) -> list[str]:
+    """The layers the launcher applied; SandboxError if it could not confine the child."""
+    data, deadline = b"", time.monotonic() + STATUS_SECONDS
+    while time.monotonic() < deadline and len(data) < 65536:
+        ready, _, _ = select.select([status_fd], [], [], max(deadline - time.monotonic(), 0))
+        if not ready:
+            break
+        chunk = os.read(status_fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        status = json.loads(data)
+    except ValueError:
+        status = {"error": f"the launcher said nothing ({_exit_reason(process.poll())})"}
+    if "applied" not in status:
+        raise SandboxError(f"could not confine the child: {status.get('error')}")
+    return list(status["applied"])
+
+
+def _wait(process: subprocess.Popen, seconds: float) -> int | None:
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _outcome(message: dict) -> Outcome:
+    seconds = message.get("seconds")
+    seconds = float(seconds) if isinstance(seconds, (int, float)) else 0.0
+    warnings = [str(w)[:300] for w in message.get("warnings") or []][:20]
+    error = message.get("error")
+    if isinstance(error, dict):
+        return Outcome("error", error={"type": str(error.get("type", "Error"))[:100],
+                                       "message": str(error.get("message", ""))[:500],
+                                       "where": error.get("where") if isinstance(error.get("where"), dict) else None},
+                       seconds=seconds, warnings=warnings)
+    return Outcome("ok", value=message.get("value"), seconds=seconds, warnings=warnings)
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "the process stopped answering"
+    if code < 0:
+        sig = signal.Signals(-code)
+        hint = {signal.SIGXCPU: " (CPU time limit)", signal.SIGKILL: " (killed: memory or time limit?)",
+                signal.SIGSEGV: " (segmentation fault)", signal.SIGXFSZ: " (file size limit)"}.get(sig, "")
+        return f"the process was ended by {sig.name}{hint}"
+    return f"the process exited early with status {code} (sys.exit or os._exit?)"
