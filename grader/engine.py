@@ -39,7 +39,8 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
         artifacts = assignment.artifacts(observations)
     except Exception:
         artifacts = {}
-    notes = [*source.notes, *run.notes, *(_load_error_note(e) for e in run.load_errors)]
+    notes = [*source.notes, *run.notes, *(_load_error_note(e) for e in run.load_errors),
+             _confinement_note(run.confinement)]
     return SubmissionResult(
         submission=str(path), source_kind=source.kind, digest=source.digest, checks=checks,
         notes=tuple(notes), output=run.output,
@@ -90,6 +91,11 @@ def _from_outcome(check: Check, failure: ProbeFailed) -> tuple[Status, Feedback]
         return Status.ERROR, Feedback(f"not run: {message or 'the submission could not be loaded'}")
     return Status.ERROR, Feedback(f"{check.where}: {message}"[:300],
                                   ("look for an endless loop, a huge allocation, sys.exit or os._exit",))
+
+
+def _confinement_note(confinement: dict) -> str:
+    layers = ", ".join(confinement.get("layers") or []) or "none"
+    return f"your code ran confined ({confinement.get('mode', 'none')} mode; layers: {layers})"
 
 
 def _load_error_note(error: dict) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import isolation
+from grader.confine import plan as confinement
 from grader.results import Status
 from tests.conftest import grade
 
@@ -110,8 +110,8 @@ def test_endless_import_is_reported_not_fatal(hostile):
     assert "top-level code" in result.checks[0].feedback.summary
 
 
-@pytest.mark.skipif("readonly_fs" not in isolation.probe_support(),
-                    reason="this machine cannot give a child a read-only file system (needs root and mount namespaces)")
+@pytest.mark.skipif(not {"namespaces", "landlock"} & set(confinement.current().layers),
+                    reason="this machine allows neither namespaces nor Landlock: only file permissions confine")
 def test_writes_outside_the_scratch_space_fail(tmp_path, hostile):
     sentinel = Path("/tmp/grader-sentinel")
     sentinel.write_text("keep me")
@@ -129,13 +129,36 @@ def test_writes_outside_the_scratch_space_fail(tmp_path, hostile):
         pwned.unlink(missing_ok=True)
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the launcher, the child, what it started)."""
+    found, stack = [], [pid]
+    while stack:
+        try:
+            stack += [int(p) for p in Path(f"/proc/{stack[0]}/task/{stack[0]}/children").read_text().split()]
+        except OSError:
+            pass
+        found.append(stack.pop(0))
+    return found[1:]
+
+
 def _children(pid: int) -> list[int]:
-    """The grader's sandbox children (not, say, the isolation probe it forks)."""
+    """The grader's sandbox processes, once the child runs the submission (not a probe it forks)."""
+    below = _descendants(pid)
+    return below if any(b"child.main()" in _cmdline(p) for p in below) else []
+
+
+def _cmdline(pid: int) -> bytes:
     try:
-        pids = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        return [p for p in pids if b"grader.child" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return []
+        return b""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
+    except OSError:
+        return True
 
 
 def test_a_grader_killed_outright_takes_its_child_with_it(hostile):
@@ -155,6 +178,6 @@ def test_a_grader_killed_outright_takes_its_child_with_it(hostile):
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     deadline = time.monotonic() + 10
-    while Path(f"/proc/{child[0]}").exists() and time.monotonic() < deadline:
+    while not all(map(_gone, child)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not Path(f"/proc/{child[0]}").exists() or "Z" in Path(f"/proc/{child[0]}/stat").read_text().split(")")[-1][:3]
+    assert all(map(_gone, child)), [_cmdline(p) for p in child if not _gone(p)]

@@ -34,6 +34,8 @@ def run(cells: list[dict], module_name: str, probe_file: Path, probes: list[Prob
     if plan.refusal:
         raise SandboxError(plan.refusal)
     lifetime.become_subreaper()
+    if plan.uid is not None:
+        lifetime.kill_uid(plan.uid)
     started = time.monotonic()
     result = Run(outcomes={}, confinement=plan.record(), notes=list(plan.notes))
     output = Output(limits.output_kb * 1024)

@@ -22,6 +22,9 @@ from grader.confine import landlock, namespaces, privileges, seccomp
 def main() -> None:
     spec = json.loads(sys.argv[1])
     status_fd = spec["status_fd"]
+    privileges.die_with_parent()
+    if os.getppid() != spec["grader_pid"]:
+        os._exit(1)  # the grader died before the line above could take effect
     try:
         applied = confine(spec)
         for which, value in spec["rlimits"]:

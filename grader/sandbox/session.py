@@ -111,7 +111,7 @@ class Session:
         spec = {
             "layers": list(self.plan.layers), "uid": uid, "scratch": scratch,
             "new_root": os.path.join(base, "root"), "readable": list(self.plan.readable),
-            "links": [list(link) for link in self.plan.links], "status_fd": status_w,
+            "links": [list(link) for link in self.plan.links], "status_fd": status_w, "grader_pid": os.getpid(),
             "rlimits": [(resource.RLIMIT_AS, limits.memory_mb * mb), (resource.RLIMIT_CPU, limits.cpu_seconds),
                         (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_NOFILE, limits.open_files),
                         (resource.RLIMIT_FSIZE, limits.file_size_mb * mb), (resource.RLIMIT_CORE, 0)],

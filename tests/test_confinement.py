@@ -1,0 +1,104 @@
+"""What a confined child can and cannot do, through the real launcher and runner.
+
+One child tries everything (tests/confinement_probes.py) and reports; each
+test reads one answer. What must hold depends on the layers this machine
+allows (grader/confine/plan.py): a test of a layer the machine lacks is
+skipped, saying so. CI runs this file twice: as root with namespaces, and
+with CAP_SYS_ADMIN dropped (no namespaces, as in Docker and Gradescope).
+"""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from grader import sandbox
+from grader.confine import plan as confinement
+from grader.sandbox import lifetime
+
+REPO = Path(__file__).resolve().parents[1]
+PROBES = Path(__file__).with_name("confinement_probes.py")
+PLAN = confinement.current()
+
+
+def _require(*layers: str) -> None:
+    if not set(layers) & set(PLAN.layers):
+        pytest.skip(f"this machine allows none of {', '.join(layers)}: {PLAN.mode} mode")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    outside.chmod(0o755)
+    (outside / "secret.txt").write_text("the instructor's")
+    config = outside / "course.toml"
+    config.write_text("[points]\n")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        args = {"outside": str(outside), "reference": str(REPO / "reference" / "backprop.py"),
+                "repo": str(REPO), "config": str(config), "port": server.getsockname()[1],
+                "grader_pid": os.getpid()}
+        run = sandbox.run([{"label": "backprop.py", "code": "x = 1\n", "whole": False}], "backprop", PROBES,
+                          [sandbox.Probe("try", "try", args, timeout=60)],
+                          sandbox.Limits(load_seconds=30, total_seconds=120))
+    outcome = run.outcomes["try"]
+    assert outcome.status == "ok", outcome.error
+    yield {"answers": outcome.value, "outside": outside, "run": run}
+    Path("/tmp/pwned-by-confinement-test").unlink(missing_ok=True)
+
+
+def test_the_result_records_the_layers_that_applied(report):
+    assert report["run"].confinement == {"mode": PLAN.mode, "layers": list(PLAN.layers)}
+
+
+def test_the_child_cannot_import_the_grader(report):
+    _require("namespaces", "landlock")
+    assert report["answers"]["import_grader"].startswith("ModuleNotFoundError")
+
+
+@pytest.mark.parametrize("attempt", ["read_reference", "list_repo", "read_config", "read_outside"])
+def test_the_child_cannot_read_outside_its_whitelist(report, attempt):
+    _require("namespaces", "landlock")
+    assert report["answers"][attempt] != "ok"
+
+
+@pytest.mark.parametrize("attempt", ["write_outside", "write_tmp"])
+def test_the_child_writes_nowhere_but_scratch(report, attempt):
+    _require("namespaces", "landlock")
+    assert report["answers"][attempt] != "ok"
+    assert not (report["outside"] / "pwned.txt").exists()
+
+
+def test_numpy_matplotlib_and_multiprocessing_still_work(report):
+    answers = report["answers"]
+    assert (answers["write_scratch"], answers["plot"], answers["multiprocessing"]) == ("ok", "ok", "ok")
+
+
+def test_no_network(report):
+    _require("namespaces", "landlock")
+    assert report["answers"]["connect"] != "ok"
+
+
+def test_no_udp_socket(report):
+    _require("seccomp")  # an empty network namespace still lets a UDP socket be made, not used
+    assert report["answers"]["udp"] != "ok"
+
+
+def test_the_child_cannot_signal_the_grader(report):
+    _require("uid", "landlock")
+    assert report["answers"]["signal_grader"] != "ok"
+
+
+def test_the_child_runs_as_the_sandbox_uid(report):
+    _require("uid")
+    assert report["answers"]["uid"] == [PLAN.uid] * 3
+
+
+def test_the_child_cannot_make_namespaces(report):
+    assert report["answers"]["unshare"] != "ok"
+
+
+def test_nothing_of_the_sandbox_uid_outlives_grading(report):
+    _require("uid")
+    assert lifetime.leftovers(PLAN.uid) == []
