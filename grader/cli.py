@@ -39,7 +39,10 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m grader",
         description="Grade a backpropagation submission: a folder with backprop.py or one notebook, "
                     "or such a file.")
-    p.add_argument("submission", type=Path, help="folder or file to grade")
+    p.add_argument("submission", type=Path, nargs="?", help="folder or file to grade")
+    p.add_argument("--doctor", action="store_true", help="say how this machine confines the code it grades "
+                   "(namespaces, Landlock, seccomp, sandbox uid), and why a layer is missing; exit 2 if "
+                   "grading would be refused here")
     p.add_argument("--config", type=Path, metavar="TOML", help="instructor settings: points, thresholds, "
                    "accepted objectives, seeds, limits (see README)")
     p.add_argument("--json", type=Path, metavar="PATH", help="also write the whole result as JSON")
@@ -87,6 +90,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 
 def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = os.environ) -> int:
+    if args.doctor:
+        return doctor(stdout)
+    if args.submission is None:
+        raise UsageError("name the submission to grade (a folder or a .py/.ipynb file), or pass --doctor")
     assignment = Backprop(args.config)
     if args.batch:
         from grader import batch  # imports this module's write_atomic
@@ -100,6 +107,14 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
     if args.fail_under is not None and result.score < args.fail_under:
         return ExitStatus.BELOW_THRESHOLD
     return ExitStatus.OK
+
+
+def doctor(stdout: TextIO) -> int:
+    from grader.confine import plan
+
+    current = plan.current()
+    stdout.write(plan.describe(current))
+    return ExitStatus.USAGE if current.refusal else ExitStatus.OK
 
 
 def write_views(args: argparse.Namespace, result, visibility: dict[str, str]) -> None:

@@ -75,9 +75,10 @@ def current() -> Plan:
     if root:
         uid = uids.claim()
         if "namespaces" in layers or privileges.reachable_as(uid, list(readable), sys.executable,
-                                                              os.path.join(tempfile.gettempdir(), "x", "x")):
+                                                              tempfile.gettempdir()):
             layers += ["uid", "capabilities"]
         else:
+            missing["uid"] = missing["capabilities"] = f"uid {uid} cannot reach the interpreter"
             refusal = (f"the grader runs as root but its sandbox uid {uid} cannot reach the Python interpreter "
                        f"{sys.executable} or its libraries, and this machine forbids the namespaces that would "
                        "make them reachable. Install Python where every user can read it (/usr/local, /opt) "

@@ -25,8 +25,8 @@ SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 1 << 2, 1 << 3
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
-def reachable_as(uid: int, paths: list[str], executable: str, scratch: str) -> bool:
-    """Could uid:uid exec the interpreter, read what it needs and work in scratch?
+def reachable_as(uid: int, paths: list[str], executable: str, temp: str) -> bool:
+    """Could uid:uid exec the interpreter, read what it needs and pass through `temp` to its scratch?
 
     Asked with only the effective ids switched: the saved uid stays 0, so
     switching back is allowed. Only meaningful without a whitelist tree,
@@ -42,7 +42,7 @@ def reachable_as(uid: int, paths: list[str], executable: str, scratch: str) -> b
                 mode = os.R_OK | (os.X_OK if os.path.isdir(path) else 0)
                 if os.path.exists(path) and not os.access(path, mode, effective_ids=True):
                     return False
-            return os.access(os.path.dirname(scratch), os.X_OK, effective_ids=True)
+            return os.access(temp, os.X_OK, effective_ids=True)
         finally:
             os.setresuid(-1, 0, -1)
     finally:
