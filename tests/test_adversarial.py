@@ -181,3 +181,25 @@ def test_a_grader_killed_outright_takes_its_child_with_it(hostile):
     while not all(map(_gone, child)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(map(_gone, child)), [_cmdline(p) for p in child if not _gone(p)]
+
+
+@pytest.mark.parametrize("name", ["forge_channel_with_grader_math", "patch_the_probes", "exec_the_reference"])
+def test_a_forgery_scores_what_the_stubs_score(hostile, name):
+    result = grade(hostile(name), FAST)
+    assert result.score == grade(Path(__file__).parents[1] / "student_template", FAST).score == 0
+    assert "borrowed" not in result.output
+
+
+def test_a_lingering_zombie_leader_neither_hangs_grading_nor_survives_it(hostile):
+    import time
+
+    from grader.sandbox import lifetime
+
+    started = time.monotonic()
+    result = grade(hostile("zombie_leader_holds_output"), FAST)
+    assert result.score == 100
+    assert time.monotonic() - started < 120
+    assert "still here" in result.output
+    uid = confinement.current().uid
+    if uid is not None:
+        assert lifetime.leftovers(uid) == []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parent.parent / "reference" / "backprop.py"
+TEMPLATE = HERE.parent.parent / "student_template" / "backprop.py"
 MARKER = re.compile(r"^\s*# (HINT:|BEGIN SOLUTION|END SOLUTION)")
 
 
@@ -29,10 +30,14 @@ CORRECT = _load("correct.toml")
 
 
 def source(corpus: dict, name: str) -> str:
-    """The reference with `name`'s edits; every `old` must occur exactly once."""
-    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    """The reference (or, with `base = "template"`, the stub template) with `name`'s edits.
+
+    Every `old` must occur exactly once.
+    """
+    base = TEMPLATE if corpus[name].get("base") == "template" else REFERENCE
+    lines = base.read_text(encoding="utf-8").splitlines()
     text = "\n".join(line for line in lines if not MARKER.match(line)) + "\n"
-    for number, edit in enumerate(corpus[name]["edit"], start=1):
+    for number, edit in enumerate(corpus[name].get("edit", []), start=1):
         found = text.count(edit["old"])
         if found != 1:
             raise ValueError(f"{name}, edit {number}: its old text occurs {found} times in the reference, not once")
