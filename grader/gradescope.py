@@ -37,6 +37,13 @@ apt-get install -y --no-install-recommends python3 python3-pip python3-venv
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
 /autograder/venv/bin/pip install /autograder/source
+# Student code runs as a sandbox uid that must reach Python and numpy but never
+# the grader or course.toml. Where the kernel has Landlock, a whitelist hides
+# them anyway; where it has not, these file modes do (see --doctor's output in
+# each run's log).
+chmod 755 /autograder/venv
+SITE="$(/autograder/venv/bin/python3 -c 'import grader, os; print(os.path.dirname(os.path.dirname(grader.__file__)))')"
+chmod -R go-rwx "$SITE"/grader "$SITE"/backprop_grader-*.dist-info /autograder/source
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -57,6 +64,7 @@ CONFIG=()
 if [ -f "$ROOT/source/course.toml" ]; then CONFIG=(--config "$ROOT/source/course.toml"); fi
 
 cd "$ROOT" || exit 1
+"$PYTHON" -m grader --doctor >&2
 "$PYTHON" -m grader "$ROOT/submission" --gradescope "$RESULTS" ${CONFIG[@]+"${CONFIG[@]}"} 2>"$ERRORS"
 status=$?
 cat "$ERRORS" >&2

@@ -91,3 +91,57 @@ def test_bundle_checks_the_config_first(tmp_path):
     config.write_text('[visibility]\n"network.backward" = "after_due_date"\n')
     assert gradescope.main([str(tmp_path / "out"), "--config", str(config)]) == 0
     assert (tmp_path / "out" / "course.toml").read_text() == config.read_text()
+
+
+FORGER = '''
+import os, time
+ROOT = {root!r}
+for path in (ROOT + "/source/course.toml", ROOT + "/source/grader/cli.py", {reference!r}):
+    try:
+        with open(path) as f:
+            print("LEAK", f.read(40))
+    except OSError:
+        print("blocked", path)
+if os.fork() == 0:  # outlive the grader and overwrite its verdict
+    for _ in range(60):
+        try:
+            with open(ROOT + "/results/results.json", "w") as f:
+                f.write('{{"score": 100.0, "tests": []}}')
+        except OSError:
+            pass
+        time.sleep(0.05)
+    os._exit(0)
+'''
+
+
+def test_the_child_reads_no_grader_config_or_reference_and_the_results_are_the_graders(bundle):
+    import tempfile
+
+    # Every user may pass through to it, unlike pytest's own tmp folders (mode 700):
+    # only confinement can stop the child here.
+    base = Path(tempfile.mkdtemp(prefix="autograder-test-"))
+    base.chmod(0o755)
+    try:
+        _attack_the_bundle(base, bundle)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _attack_the_bundle(tmp_path: Path, bundle: Path) -> None:
+    import time
+
+    submission = tmp_path / "upload"
+    submission.mkdir()
+    root = tmp_path / "autograder"
+    template = (REPO / "student_template" / "backprop.py").read_text()
+    attack = FORGER.format(root=str(root), reference=str(REPO / "reference" / "backprop.py"))
+    (submission / "backprop.py").write_text(attack + template)
+    fake_autograder(tmp_path, bundle, submission)
+    (root / "source" / "course.toml").write_text("[checks]\nseed = 2027  # the instructor's secret seed\n")
+    results = run_autograder(root)
+    time.sleep(1)  # a leftover writer would have struck by now
+    again = json.loads((root / "results" / "results.json").read_text())
+    assert results == again
+    assert results["score"] == 0.0 and len(results["tests"]) == 19
+    everything = json.dumps(results)
+    assert "LEAK" not in everything and "secret seed" not in everything

@@ -20,14 +20,21 @@ def seed(folder: str) -> None:
     os.makedirs(folder, exist_ok=True)
     cache = Path(os.environ.get("MPLCONFIGDIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib"))
-    font_lists = list(cache.glob("fontlist-*.json"))
+    font_lists = _font_lists(cache)
     if not font_lists and not _tried:
         _tried.append(True)  # once per process, even if it cannot be written
         subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
-        font_lists = list(cache.glob("fontlist-*.json"))
+        font_lists = _font_lists(cache)
     for font_list in font_lists:
         try:
             shutil.copy(font_list, folder)
         except OSError:
             pass  # the child builds its own
+
+
+def _font_lists(cache: Path) -> list[Path]:
+    try:
+        return list(cache.glob("fontlist-*.json"))
+    except OSError:  # a HOME of another user's (sudo, setpriv): the child builds its own
+        return []
