@@ -40,13 +40,32 @@ def links() -> list[tuple[str, str]]:
 
 
 def grader_paths() -> list[str]:
-    """What a child must never read: the grader package and, run from a checkout, the whole checkout."""
+    """What a child must never read: the grader package and, run from a checkout, the whole checkout.
+
+    A virtual environment inside the checkout (`.venv`, as the README
+    installs it) is the interpreter, not the grader: it stays out of this
+    list, and every other entry of the checkout is in it.
+    """
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parent = os.path.dirname(package)
     if os.path.basename(parent) in ("site-packages", "dist-packages"):
         return [package] + [os.path.join(parent, name) for name in os.listdir(parent)
                             if name.startswith(("backprop_grader", "__editable__.backprop_grader"))]
-    return [parent]  # a checkout: reference/, tests/, course files beside the package
+    # a checkout: reference/, tests/, course files beside the package
+    keep = [os.path.realpath(p) for p in _interpreter_chain() | {sys.prefix, sys.exec_prefix}]
+    return _around(os.path.realpath(parent), keep)
+
+
+def _around(folder: str, keep: list[str]) -> list[str]:
+    """`folder`, or where it holds something in `keep`, each of its entries but that one."""
+    if not any(_within(k, folder) and k != folder for k in keep):
+        return [folder]
+    out = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not any(_within(path, k) for k in keep):
+            out.extend(_around(path, keep))
+    return out
 
 
 def _without(path: str, excluded: list[str]) -> list[str]:
