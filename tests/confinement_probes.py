@@ -2,8 +2,11 @@
 
 Each attempt reports "ok" or the error it met; the test decides what should have happened.
 """
+import ctypes
 import os
 import socket
+
+CLONE_NEWUSER = 0x10000000
 
 
 def _attempt(action):
@@ -44,6 +47,12 @@ def _multiprocessing():
         return "ok" if pool.map(abs, [-1, -2]) == [1, 2] else "wrong"
 
 
+def _unshare():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWUSER) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+
+
 def _import_grader():
     import grader  # noqa: F401
 
@@ -65,5 +74,7 @@ def run(kind, namespace, args):
         "connect": _attempt(lambda: _connect(args["port"])),
         "udp": _attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()),
         "signal_grader": _attempt(lambda: os.kill(args["grader_pid"], 0)),
-        "unshare": _attempt(lambda: os.unshare(os.CLONE_NEWUSER)),
+        "unshare": _attempt(_unshare),
+        "read_proc": _attempt(lambda: _read(f"/proc/{args['grader_pid']}/cmdline")),
+        "write_shm": _attempt(lambda: _write("/dev/shm/pwned-by-confinement-test")),
     }

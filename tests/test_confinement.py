@@ -54,10 +54,11 @@ def test_the_result_records_the_layers_that_applied(report):
 
 def test_the_child_cannot_import_the_grader(report):
     _require("namespaces", "landlock")
-    assert report["answers"]["import_grader"].startswith("ModuleNotFoundError")
+    # Absent from the whitelist tree; under Landlock, an editable install's finder still names it
+    assert report["answers"]["import_grader"].startswith(("ModuleNotFoundError", "PermissionError"))
 
 
-@pytest.mark.parametrize("attempt", ["read_reference", "list_repo", "read_config", "read_outside"])
+@pytest.mark.parametrize("attempt", ["read_reference", "list_repo", "read_config", "read_outside", "read_proc"])
 def test_the_child_cannot_read_outside_its_whitelist(report, attempt):
     _require("namespaces", "landlock")
     assert report["answers"][attempt] != "ok"
@@ -68,6 +69,11 @@ def test_the_child_writes_nowhere_but_scratch(report, attempt):
     _require("namespaces", "landlock")
     assert report["answers"][attempt] != "ok"
     assert not (report["outside"] / "pwned.txt").exists()
+
+
+def test_nothing_the_child_wrote_in_shared_memory_outlives_grading(report):
+    _require("namespaces", "uid")
+    assert not Path("/dev/shm/pwned-by-confinement-test").exists()
 
 
 def test_numpy_matplotlib_and_multiprocessing_still_work(report):

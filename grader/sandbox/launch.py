@@ -64,7 +64,7 @@ def confine(spec: dict) -> list[str]:
         if not seccomp.install():
             raise OSError("the seccomp filter was refused")
         applied.append("seccomp")
-    return applied
+    return [layer for layer in layers if layer in applied]  # the plan's order
 
 
 def _stand_in_for(init: int, status_fd: int) -> None:

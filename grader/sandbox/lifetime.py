@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
+import tempfile
 
 PR_SET_CHILD_SUBREAPER = 36
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -48,6 +50,32 @@ def kill_uid(uid: int) -> None:
             return
         _kill_as(uid)
         _reap()
+
+
+def remove_files(uid: int) -> None:
+    """What `uid` left in the folders every user may write (its processes are dead by now).
+
+    Namespaces give the child a private /dev/shm and no /tmp; Landlock lets
+    it write /dev/shm (multiprocessing's semaphores); with file permissions
+    alone it can write wherever every user can.
+    """
+    for folder in {tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"}:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for name in entries:
+            path = os.path.join(folder, name)
+            try:
+                info = os.lstat(path)
+                if info.st_uid != uid:
+                    continue
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)  # fd-based on Linux: follows no link
+                else:
+                    os.unlink(path)
+            except OSError:
+                continue
 
 
 def leftovers(uid: int) -> list[int]:

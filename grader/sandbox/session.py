@@ -77,6 +77,8 @@ class Session:
             if process is not None:
                 lifetime.kill_all(process.pid, self.plan.uid)
                 process.wait()
+                if self.plan.uid is not None:
+                    lifetime.remove_files(self.plan.uid)
             if pipes is not None:
                 pipes.drain()  # every writer is dead: what is left is read to its end, without waiting
             for fd in fds:
