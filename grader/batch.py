@@ -34,8 +34,9 @@ from typing import Mapping, TextIO
 import grader
 from grader import submission
 from grader.backprop import settings as settings_module
-from grader.cli import ExitStatus, UsageError, write_atomic
-from grader.report import class_summary, gradebook_csv
+from grader.classview import write as write_class_views
+from grader.exits import ExitStatus, UsageError
+from grader.writing import write_atomic
 from grader.report.roster import Entry
 from grader.results import SubmissionResult
 
@@ -45,7 +46,7 @@ PER_SUBMISSION_FLAGS = ("json", "gradescope", "classroom", "junit", "html", "fai
 # A child that printed to GitHub's step summary or annotations would do it once per student.
 PARENT_ONLY_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 STOP_GRACE_SECONDS = 5
-INTERRUPTED = 130  #: a child's exit status after Ctrl-C (see cli.main)
+INTERRUPTED = ExitStatus.INTERRUPTED  #: a child's exit status after Ctrl-C (see cli.main)
 
 
 @dataclass(frozen=True)
@@ -290,9 +291,8 @@ def main(args: argparse.Namespace, assignment, stdout: TextIO, env: Mapping[str,
                          "run the same command again to grade the rest.\n")
             raise
     entries = [o.entry for o in outcomes]
-    write_atomic(args.out / "gradebook.csv", gradebook_csv.render(entries))
-    write_atomic(args.out / "summary.md", class_summary.render(entries, f"Class summary: {args.submission}"))
+    written = write_class_views(args.out, entries, f"Class summary: {args.submission}")
     counts = {how: sum(o.how == how for o in outcomes) for how in ("graded", "unchanged", "error")}
     stdout.write(f"Done: {counts['graded']} graded, {counts['unchanged']} unchanged, {counts['error']} errors. "
-                 f"Wrote {args.out / 'gradebook.csv'} and {args.out / 'summary.md'}\n")
+                 f"Wrote {', '.join(str(p) for p in written)}\n")
     return ExitStatus.OK

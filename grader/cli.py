@@ -6,11 +6,9 @@ submission; 3 the grader itself failed (please report it).
 from __future__ import annotations
 
 import argparse
-import enum
 import os
 import secrets
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 from typing import Mapping, TextIO
@@ -18,20 +16,11 @@ from typing import Mapping, TextIO
 from grader import __version__, engine
 from grader.backprop import Backprop
 from grader.backprop.settings import ConfigError
-from grader.sandbox import SandboxError
+from grader.exits import ExitStatus, UsageError
 from grader.report import classroom, github, gradescope, json_report, junit, locate, terminal
+from grader.sandbox import SandboxError
 from grader.submission import SubmissionError
-
-
-class ExitStatus(enum.IntEnum):
-    OK = 0
-    BELOW_THRESHOLD = 1
-    USAGE = 2
-    INTERNAL_ERROR = 3
-
-
-class UsageError(Exception):
-    pass
+from grader.writing import append, write_atomic
 
 
 def parser() -> argparse.ArgumentParser:
@@ -81,7 +70,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return ExitStatus.USAGE
     except KeyboardInterrupt:
         print("grader: interrupted", file=stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except Exception:
         print("grader: internal error: the grader failed, not your submission. Please report this "
               "output to your instructor.", file=stderr)
@@ -96,7 +85,7 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
         raise UsageError("name the submission to grade (a folder or a .py/.ipynb file), or pass --doctor")
     assignment = Backprop(args.config)
     if args.batch:
-        from grader import batch  # imports this module's write_atomic
+        from grader import batch
         return batch.main(args, assignment, stdout, env)
     visibility = _visibility(assignment)  # checked before grading, so a typo costs no grading time
     result = engine.grade(args.submission, assignment)
@@ -155,31 +144,3 @@ def _visibility(assignment: Backprop) -> dict[str, str]:
 def html(result) -> str:
     from grader.report import html_report  # matplotlib: ~0.4 s to import, paid only when asked for
     return html_report.render(result)
-
-
-def append(path: Path, text: str) -> None:
-    try:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as error:
-        raise UsageError(f"cannot append to {path}: {error.strerror}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a report."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror}") from None

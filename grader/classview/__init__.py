@@ -1,0 +1,23 @@
+"""The class at a glance: every file a batch (or a merge of shards) writes about the whole class.
+
+Views read results only: nothing here grades, runs or imports a submission.
+`write` is the one place the batch and `merge` call, so a merged run and a
+single-machine run of the same class write the same files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from grader.report import class_summary, gradebook_csv
+from grader.report.roster import Entry
+from grader.writing import write_atomic
+
+
+def write(out: Path, entries: Sequence[Entry], title: str) -> list[Path]:
+    """Write the class-level files into `out`; returns their paths, in the order a person reads them."""
+    written = {out / "gradebook.csv": gradebook_csv.render(entries),
+               out / "summary.md": class_summary.render(entries, title)}
+    for path, text in written.items():
+        write_atomic(path, text)
+    return list(written)
