@@ -7,9 +7,14 @@ and shell escapes are never run: they are dropped here, with a note.
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.report import inert
 
 MODULE_NAME = "backprop.py"
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -44,34 +49,118 @@ class Source:
 
 
 def find(path: Path) -> Path:
-    """The submission file at or inside `path`."""
-    if not path.exists():
-        raise SubmissionError(f"no such file or folder: {path}")
-    if path.is_file():
-        if path.suffix not in (".py", ".ipynb"):
-            raise SubmissionError(f"{path} is neither a .py file nor a notebook (.ipynb)")
-        return path
-    module = path / MODULE_NAME
-    if module.is_file():
+    """The submission file at or inside `path`.
+
+    Only files are graded, never links or special files: a link could lead
+    to a classmate's work or a file the grader may read and the student may
+    not, and opening a fifo or a device could block or act. A link is named
+    in the refusal, never followed, read or quoted.
+    """
+    kind = _kind(path)
+    if kind is None:
+        raise SubmissionError(f"no such file or folder: {_shown(path)}")
+    if kind == "folder":
+        return _inside(path)
+    if kind != "file":
+        raise _refusal(path, kind)
+    if path.suffix not in (".py", ".ipynb"):
+        raise SubmissionError(f"{_shown(path)} is neither a .py file nor a notebook (.ipynb)")
+    return path
+
+
+def _inside(folder: Path) -> Path:
+    module = folder / MODULE_NAME
+    kind = _kind(module)
+    if kind == "file":
         return module
-    notebooks = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+    if kind not in (None, "folder"):
+        raise _refusal(module, kind)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as error:
+        raise SubmissionError(f"cannot read {_shown(folder)}: {error.strerror}") from None
+    notebooks = []
+    for name in names:
+        if name.endswith(".ipynb") and not name.startswith("."):
+            kind = _kind(folder / name)
+            if kind not in ("file", "folder"):
+                raise _refusal(folder / name, kind)
+            if kind == "file":
+                notebooks.append(folder / name)
     if len(notebooks) == 1:
         return notebooks[0]
     if len(notebooks) > 1:
-        names = ", ".join(p.name for p in notebooks)
-        raise SubmissionError(f"{path} holds {len(notebooks)} notebooks ({names}); keep one, or name the file to grade")
-    raise SubmissionError(f"{path} holds neither {MODULE_NAME} nor a notebook (.ipynb)")
+        names = ", ".join(_shown(p.name) for p in notebooks)
+        raise SubmissionError(f"{_shown(folder)} holds {len(notebooks)} notebooks ({names}); "
+                              "keep one, or name the file to grade")
+    raise SubmissionError(f"{_shown(folder)} holds neither {MODULE_NAME} nor a notebook (.ipynb)")
+
+
+def _kind(path: Path) -> str | None:
+    """"file", "folder", "link" or "special" (fifo, socket, device), from lstat; None if absent."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise SubmissionError(f"cannot read {_shown(path)}: {error.strerror}") from None
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "special"
+
+
+def _refusal(path: Path, kind: str) -> SubmissionError:
+    if kind == "link":
+        return SubmissionError(f"{_shown(path)} is a symbolic link; submit the file itself, not a link")
+    return SubmissionError(f"{_shown(path)} is not a regular file (a fifo, socket or device); "
+                           "submit the file itself")
+
+
+def _too_large(file: Path) -> SubmissionError:
+    return SubmissionError(f"{_shown(file)} is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB")
+
+
+def _shown(path: Path | str) -> str:
+    """A path as one inert line: a file name is the student's, and may hold a newline or an escape."""
+    return inert.line(path)
+
+
+def read(file: Path) -> str:
+    """The text of a file `find` returned, opened without following a link.
+
+    `find` checked with lstat; the file could have been swapped for a link or
+    a fifo since, so the open refuses links (O_NOFOLLOW), does not block
+    (O_NONBLOCK), and what was opened is checked again through its fd.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(file, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _refusal(file, "link") from None
+        raise SubmissionError(f"cannot read {_shown(file)}: {error.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _refusal(file, "special")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise _too_large(file)
+        data = handle.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:  # it grew after the fstat
+        raise _too_large(file)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SubmissionError(f"cannot read {_shown(file)}: not UTF-8 text ({error.reason} at byte "
+                              f"{error.start})") from None
 
 
 def load(path: Path) -> Source:
     """Read the submission at or inside `path` into cells."""
     file = find(path)
-    if file.stat().st_size > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{file} is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SubmissionError(f"cannot read {file}: {error}") from None
+    text = read(file)
     if file.suffix == ".ipynb":
         return _notebook(file, text)
     return Source(file, "python", (Cell(file.name, text),))
@@ -83,7 +172,9 @@ def _notebook(file: Path, text: str) -> Source:
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as error:  # nbformat raises several unrelated types
-        raise SubmissionError(f"{file} is not a readable notebook: {error}") from None
+        # The first line only, inert: nbformat's messages can run long and quote the file.
+        reason = inert.line(str(error).partition("\n")[0])[:200]
+        raise SubmissionError(f"{_shown(file)} is not a readable notebook: {reason}") from None
     cells, notes = [], []
     for number, cell in enumerate(nb.cells, start=1):
         if cell.get("cell_type") != "code":

@@ -54,4 +54,4 @@ def submission_lines(path: Path, cwd: Path | None = None) -> tuple[str, dict[str
     relative = os.path.relpath(file, cwd or Path.cwd())
     if file.suffix != ".py":
         return relative, {}
-    return relative, definition_lines(file.read_text(encoding="utf-8", errors="replace"))
+    return relative, definition_lines(submission.read(file))
