@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from grader.classview.changes import CSV as CHANGES_CSV, SinceLastRun
 from grader.report import class_summary, gradebook_csv
 from grader.report.roster import Entry
 from grader.writing import write_atomic
@@ -16,8 +17,11 @@ from grader.writing import write_atomic
 
 def write(out: Path, entries: Sequence[Entry], title: str) -> list[Path]:
     """Write the class-level files into `out`; returns their paths, in the order a person reads them."""
+    changes = SinceLastRun(out, entries)
     written = {out / "gradebook.csv": gradebook_csv.render(entries),
-               out / "summary.md": class_summary.render(entries, title)}
+               out / "summary.md": class_summary.render(entries, title) + changes.markdown(),
+               out / CHANGES_CSV: changes.csv()}
     for path, text in written.items():
         write_atomic(path, text)
+    changes.remember()  # last: a write that fails midway is compared with the same run again
     return list(written)
