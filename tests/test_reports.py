@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.report import class_summary, classroom, github, gradebook_csv, gradescope, junit, locate
+from grader.report import class_summary, classroom, github, gradebook_csv, gradescope, junit, locate, terminal
 from grader.report.roster import Entry
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
 
@@ -203,6 +203,59 @@ def test_gradescope_visibility_is_checked():
         gradescope.check_visibility({"xor.train": "hidden"}, names)
     with pytest.raises(ValueError, match="must be one of"):
         gradescope.check_visibility({"xor.trains": "secret"}, names)
+
+
+def test_a_check_not_visible_now_quotes_nothing_from_the_submission():
+    hidden = {"network.update_weights": "after_published", "network.forward": "hidden"}
+    data = json.loads(gradescope.render(sample_result(), hidden))
+    tests = {t["name"]: t["output"] for t in data["tests"]}
+    assert "ValueError" not in tests["network.update_weights"] and "script" not in tests["network.update_weights"]
+    assert "a2 shape" not in tests["network.forward"]
+    assert tests["network.forward"].startswith("network.forward\npartial; no details are shown")
+    assert "hello" not in data["output"] and "ValueError" not in data["output"]
+    assert "<script>" in json.loads(gradescope.render(sample_result()))["tests"][3]["output"]  # visible: quoted
+
+
+# --- Escape sequences --------------------------------------------------------
+
+# Clear the screen, home the cursor, rewrite the line, set the title, ring the bell: each a way to
+# make a terminal show a total the grader never wrote.
+ESCAPES = ("\x1b[2J\x1b[H\rTotal: 100/100\x1b[1A\x1b[2K\x1b]0;graded\x07\x9b31m\x85\u202eok\x00\x7f"
+           "\x1bc\r\nTotal: 100/100\r")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_laden() -> SubmissionResult:
+    result = sample_result(submission=f"students/{ESCAPES}")
+    checks = tuple(replace(c, feedback=Feedback(f"{c.feedback.summary} {ESCAPES}",
+                                                (*c.feedback.details, ESCAPES))) for c in result.checks)
+    return replace(result, checks=checks, notes=(f"cell 2: ValueError: {ESCAPES}",), output=ESCAPES * 3)
+
+
+def text_reports(result: SubmissionResult) -> dict[str, list[str]]:
+    """Every string a person reads in each text report."""
+    junit_root = ET.fromstring(junit.render(result).encode())
+    gs, cl = json.loads(gradescope.render(result)), json.loads(classroom.render(result))
+    return {"terminal": [terminal.render(result)],
+            "gradescope": [gs["output"], *(t["output"] for t in gs["tests"])],
+            "classroom": [t["message"] for t in cl["tests"]],
+            "junit": [*(e.text or "" for e in junit_root.iter()),
+                      *(v for e in junit_root.iter() for v in e.attrib.values())],
+            "github": [github.summary(result), github.annotations(result, "backprop.py", {})]}
+
+
+def test_no_text_report_carries_a_control_character():
+    for name, texts in text_reports(escape_laden()).items():
+        for text in texts:
+            assert not CONTROL.search(text), (name, text)
+
+
+def test_the_terminal_total_cannot_be_imitated():
+    report = terminal.render(escape_laden())
+    assert [line for line in report.splitlines() if line.startswith("Total:")] == ["Total: 7/52    (2.6 s)"]
+    quoted = report.split("Your code printed (first part only):\n")[1].splitlines()
+    assert quoted and all(line.startswith("  | ") for line in quoted)
+    assert "  | Total: 100/100" in quoted  # the line after each \r is quoted under the prefix
 
 
 # --- Gradebook -------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 
+from grader.report import inert
 from grader.results import Status, SubmissionResult
 
 VERSION = 1
@@ -34,7 +35,7 @@ def _status(status: Status) -> str:
 
 def render(result: SubmissionResult) -> str:
     tests = [{"name": c.name, "status": _status(c.status), "score": round(c.score, 2),
-              "max_score": round(c.max_score, 2), "message": c.feedback.text()} for c in result.checks]
+              "max_score": round(c.max_score, 2), "message": inert.feedback(c.feedback)} for c in result.checks]
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         status = "error"  # our failure, not a failing submission
     else:

@@ -11,6 +11,7 @@ import html
 import re
 from typing import Mapping
 
+from grader.report import inert
 from grader.report.locate import line_of
 from grader.results import Status, SubmissionResult
 
@@ -22,13 +23,9 @@ def _points(x: float) -> str:
     return f"{round(x, 2):g}"
 
 
-# Control characters (a NUL, terminal colours) that a quoted exception may carry.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell: no HTML, no emphasis, no column breaks."""
-    text = html.escape(" ".join(_CONTROL.sub("", text).split()), quote=False)
+    text = html.escape(inert.line(text), quote=False)
     return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text)
 
 
@@ -36,7 +33,7 @@ def _fenced(text: str) -> str:
     """A code block whose fence is longer than any backtick run inside, so text cannot close it.
 
     Inside a fence Markdown shows HTML as text, so it needs no escaping."""
-    text = _CONTROL.sub("", text)
+    text = inert.text(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}"
@@ -61,7 +58,7 @@ def summary(result: SubmissionResult) -> str:
 
 def _data(text: str) -> str:
     """Escape a workflow command's message (the runner's own escaping rules)."""
-    return _CONTROL.sub("", text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return inert.text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

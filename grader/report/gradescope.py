@@ -1,14 +1,19 @@
 """Gradescope's results.json (their autograder specification).
 
 Visibility is the caller's policy, passed in: a mapping from check name to
-one of VISIBILITIES. The result holds none of it.
+one of VISIBILITIES. The result holds none of it. A test not visible now
+quotes nothing the submission produced (an exception message, a repr of what
+it returned, its output), so the feedback cannot carry a hidden test's
+inputs out; the terminal report in the autograder's log, which only
+instructors see, has the full feedback. Everything quoted is made inert.
 """
 from __future__ import annotations
 
 import json
 from typing import Iterable, Mapping
 
-from grader.results import Status, SubmissionResult
+from grader.report import inert
+from grader.results import CheckResult, Status, SubmissionResult
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
@@ -34,16 +39,21 @@ def _overview(result: SubmissionResult, show_output: bool) -> str:
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         out.append("The grader itself failed on a test; this is not your fault. Please tell your instructor.")
     if result.notes:
-        out += ["", "Notes:", *(f"  {n}" for n in result.notes)]
+        out += ["", "Notes:", *(f"  {inert.line(n)}" for n in result.notes)]
     if result.output.strip() and show_output:
-        out += ["", "Your code printed (first part only):", *result.output.splitlines()[:40]]
+        out += ["", "Your code printed (first part only):", *(f"  | {l}" for l in inert.lines(result.output)[:40])]
     elif result.output.strip():  # what it printed could show the inputs of tests not yet visible
         out += ["", "What your code printed is not shown while some tests are not visible."]
     return "\n".join(out)
 
 
-def _test_output(c) -> str:
-    return "\n".join((c.title, c.feedback.text()))
+def _test_output(c: CheckResult, visible: bool) -> str:
+    if visible:
+        return f"{c.title}\n{inert.feedback(c.feedback)}"
+    # Only what the grader itself decided: the status and the names of the bugs it recognised.
+    recognised = [f"recognised: {', '.join(c.diagnosed)}"] if c.diagnosed else []
+    return "\n".join((c.title, f"{c.status.value.replace('_', ' ')}; no details are shown for this test "
+                               "(instructors find them in the autograder output)", *recognised))
 
 
 def render(result: SubmissionResult, visibility: Mapping[str, str] | None = None,
@@ -51,9 +61,10 @@ def render(result: SubmissionResult, visibility: Mapping[str, str] | None = None
     """results.json text. `stdout_visibility` stays hidden by default: stdout is the
     terminal report, which prints every check's feedback, hidden ones too."""
     visibility = visibility or {}
+    when = {c.name: visibility.get(c.name, "visible") for c in result.checks}
     tests = [{"name": c.name, "score": float(round(c.score, 4)), "max_score": float(c.max_score),
               "status": "passed" if c.status is Status.PASSED else "failed",
-              "output": _test_output(c), "visibility": visibility.get(c.name, "visible")}
+              "output": _test_output(c, when[c.name] == "visible"), "visibility": when[c.name]}
              for c in result.checks]
     return json.dumps({"score": float(result.score),
                        "execution_time": int(round(result.timings.get("total_seconds", 0))),

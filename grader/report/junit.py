@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from grader.report import inert
 from grader.results import Status, SubmissionResult
 
-# Characters XML 1.0 cannot hold at all, even escaped; submission output may contain them.
+# Characters XML 1.0 cannot hold at all, even escaped: inert text has none but lone surrogates.
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _text(text: str) -> str:
-    return _ILLEGAL.sub("\ufffd", text)
+    return _ILLEGAL.sub("\ufffd", inert.text(text))
 
 
 def _points(x: float) -> str:
@@ -40,8 +41,8 @@ def render(result: SubmissionResult) -> str:
         if c.status is Status.PASSED:
             continue
         tag = "error" if c.status in (Status.ERROR, Status.GRADER_ERROR) else "failure"
-        problem = ET.SubElement(case, tag, message=_text(c.feedback.summary), type=c.status.value)
-        problem.text = _text(f"{_points(c.score)}/{_points(c.max_score)} points\n{c.feedback.text()}")
+        problem = ET.SubElement(case, tag, message=_text(inert.line(c.feedback.summary)), type=c.status.value)
+        problem.text = _text(f"{_points(c.score)}/{_points(c.max_score)} points\n{inert.feedback(c.feedback)}")
     if result.output:
         ET.SubElement(suite, "system-out").text = _text(result.output)
     ET.indent(root)

@@ -1,6 +1,11 @@
-"""The terminal report: one line per check, the total, then failed checks' details."""
+"""The terminal report: one line per check, the total, then failed checks' details.
+
+Whatever quotes the submission is made inert (inert.py) and sits under an indent
+or on a check's line, so no line the submission wrote can pass for the Total line.
+"""
 from __future__ import annotations
 
+from grader.report import inert
 from grader.results import Status, SubmissionResult
 
 MARK = {Status.PASSED: "PASS", Status.PARTIAL: "PART", Status.FAILED: "FAIL",
@@ -12,11 +17,11 @@ def _points(x: float) -> str:
 
 
 def render(result: SubmissionResult, width: int = 100) -> str:
-    out = [f"Grading {result.submission} ({result.source_kind})", ""]
+    out = [f"Grading {inert.line(result.submission)} ({result.source_kind})", ""]
     name_width = max(len(c.name) for c in result.checks) if result.checks else 10
     for c in result.checks:
         score = f"{_points(c.score):>5}/{_points(c.max_score):<3}"
-        line = f"{MARK[c.status]} {score} {c.name:<{name_width}}  {c.feedback.summary}"
+        line = f"{MARK[c.status]} {score} {c.name:<{name_width}}  {inert.line(c.feedback.summary)}"
         out.append(line if len(line) <= width else line[:width - 3] + "...")
     out += ["", f"Total: {_points(result.score)}/{_points(result.max_score)}    "
                 f"({result.timings.get('total_seconds', 0):.1f} s)"]
@@ -24,14 +29,14 @@ def render(result: SubmissionResult, width: int = 100) -> str:
         out += ["", "Details of the checks that lost points:"]
         for c in result.failed:
             out += ["", f"--- {c.name} ({c.where}): {_points(c.score)}/{_points(c.max_score)}",
-                    c.feedback.summary, *(f"    {d}" for d in c.feedback.details)]
+                    f"  {inert.line(c.feedback.summary)}", *(f"    {inert.line(d)}" for d in c.feedback.details)]
     notes = [*result.notes] + [f"{c.name}: {d}" for c in result.checks if c.status is Status.PASSED
                                 for d in c.feedback.details if d.startswith("note:")]
     if notes:
-        out += ["", "Notes:", *(f"  {n}" for n in notes)]
+        out += ["", "Notes:", *(f"  {inert.line(n)}" for n in notes)]
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         out += ["", "The grader itself failed on a check (BUG above). This is not your fault: "
                     "please report it to your instructor with this output."]
     if result.output.strip():
-        out += ["", "Your code printed (first part only):", *("  | " + l for l in result.output.splitlines()[:40])]
+        out += ["", "Your code printed (first part only):", *("  | " + l for l in inert.lines(result.output)[:40])]
     return "\n".join(out) + "\n"
