@@ -35,6 +35,7 @@ import grader
 from grader import submission
 from grader.backprop import settings as settings_module
 from grader.classview import write as write_class_views
+from grader.classview import code as class_code
 from grader.exits import ExitStatus, UsageError
 from grader.writing import write_atomic
 from grader.report.roster import Entry
@@ -63,13 +64,18 @@ class Outcome:
 
 
 def students(class_dir: Path, exclude: Path | None = None) -> list[Student]:
-    """The class, sorted by name. A file keeps its suffix in the identifier only if its stem is taken."""
+    """The class, sorted by name. A file keeps its suffix in the identifier only if its stem is taken.
+
+    A symbolic link is a student too, so that submission.load refuses it as an error row: it could
+    lead to a classmate's work, which would then be graded under this name. (realpath, unlike
+    resolve, does not raise on a link loop.)
+    """
     if not class_dir.is_dir():
         raise UsageError(f"--batch needs a folder of submissions, and {class_dir} is not a folder")
     skip = exclude.resolve() if exclude else None
     children = sorted(p for p in class_dir.iterdir()
-                      if not p.name.startswith((".", "__")) and p.resolve() != skip
-                      and (p.is_dir() or p.suffix in (".py", ".ipynb")))
+                      if not p.name.startswith((".", "__")) and Path(os.path.realpath(p)) != skip
+                      and (p.is_symlink() or p.is_dir() or p.suffix in (".py", ".ipynb")))
     stems = [p.name if p.is_dir() else p.stem for p in children]
     return [Student(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(children, stems)]
 
@@ -192,6 +198,7 @@ def grade_one(student: Student, job: Job) -> Outcome | None:
         return _error(folder, student, _failure(process.returncode, stderr), stderr)
     result = SubmissionResult.from_dict(json.loads((folder / STAGING).read_text(encoding="utf-8")))
     write_atomic(folder / REPORT, stdout)
+    class_code.save(folder, student.path)  # similarity compares it; an unchanged student has it already
     write_atomic(folder / KEY, job.key)
     os.replace(folder / STAGING, folder / RESULT)  # last: from here on the student counts as finished
     return Outcome(Entry(student.identifier, result), "graded", time.monotonic() - started)

@@ -156,3 +156,27 @@ def test_previous_result_needs_the_same_digest_and_settings(resumed):
     assert result is not None and result.score == 100
     assert batch.previous_result(alice, "0" * 64, batch.settings_key(None)) is None
     assert batch.previous_result(alice, result.digest, "another grader or config") is None
+
+
+def test_a_linked_student_is_an_error_row_not_a_classmate_graded_twice(tmp_path):
+    klass, out = tmp_path / "class", tmp_path / "out"
+    shutil.copytree(REPO / "student_template", klass / "alice")
+    (klass / "bob").mkdir()
+    (klass / "bob" / "backprop.py").symlink_to(klass / "alice" / "backprop.py")  # a classmate's file
+    (klass / "carol").symlink_to(klass / "alice")  # the entry itself is a link
+    (klass / "dave.py").symlink_to(klass / "alice" / "backprop.py")
+    secret = tmp_path / "answers.json"
+    secret.write_text('{"key": "instructor-only"}')
+    (klass / "eve").mkdir()
+    (klass / "eve" / "work.ipynb").symlink_to(secret)
+    status, output = run_batch(klass, out, "-j", "1")
+    assert status == 0, output
+    rows = gradebook(out)
+    assert sorted(rows) == ["alice", "bob", "carol", "dave", "eve"]
+    assert rows["alice"]["total"] == "0" and rows["alice"]["error"] == ""
+    for student, link in (("bob", "bob/backprop.py"), ("carol", "carol"), ("dave", "dave.py"),
+                          ("eve", "eve/work.ipynb")):
+        assert rows[student]["total"] == "" and f"{link} is a symbolic link" in rows[student]["error"]
+        assert not (out / student / batch.RESULT).exists() and not (out / student / batch.REPORT).exists()
+    written = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "instructor-only" not in written + output
