@@ -35,7 +35,6 @@ import grader
 from grader import submission
 from grader.backprop import settings as settings_module
 from grader.classview import write as write_class_views
-from grader.classview import code as class_code
 from grader.exits import ExitStatus, UsageError
 from grader.writing import write_atomic
 from grader.report.roster import Entry
@@ -198,7 +197,6 @@ def grade_one(student: Student, job: Job) -> Outcome | None:
         return _error(folder, student, _failure(process.returncode, stderr), stderr)
     result = SubmissionResult.from_dict(json.loads((folder / STAGING).read_text(encoding="utf-8")))
     write_atomic(folder / REPORT, stdout)
-    class_code.save(folder, student.path)  # similarity compares it; an unchanged student has it already
     write_atomic(folder / KEY, job.key)
     os.replace(folder / STAGING, folder / RESULT)  # last: from here on the student counts as finished
     return Outcome(Entry(student.identifier, result), "graded", time.monotonic() - started)
