@@ -258,6 +258,21 @@ def test_the_terminal_total_cannot_be_imitated():
     assert "  | Total: 100/100" in quoted  # the line after each \r is quoted under the prefix
 
 
+def test_a_submission_that_prints_escapes_and_a_fake_total_is_quoted_inert(hostile):
+    from tests.conftest import grade
+
+    result = grade(hostile("terminal_escapes"), Path(__file__).with_name("fast_limits.toml"))
+    assert result.score == 98 and "Total: 100/100" in result.output and "\x1b[2J" in result.output
+    plots = next(c for c in result.checks if c.name == "plots.loss")
+    assert plots.status is Status.ERROR and "\x1b" in plots.feedback.summary
+    for name, texts in text_reports(result).items():
+        for text in texts:
+            assert not CONTROL.search(text), (name, text)
+    report = terminal.render(result)
+    assert [line for line in report.splitlines() if line.startswith("Total:")] == [
+        f"Total: 98/100    ({result.timings['total_seconds']:.1f} s)"]
+
+
 # --- Gradebook -------------------------------------------------------------
 
 def test_gradebook_rows_and_formula_guard():
