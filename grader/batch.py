@@ -4,27 +4,29 @@ Every direct child of CLASS_DIR that is a folder or a .py/.ipynb file is one
 student. Each is graded by its own `python -m grader` process, N at a time,
 so a submission that crashes or hangs the grader costs only its own row.
 DIR/<student>/ gets result.json (the SubmissionResult), report.txt (the
-terminal report) and, with --student-html, report.html; DIR/gradebook.csv
-and DIR/summary.md cover the class.
+terminal report) and, with --student-html, report.html; classview.write
+writes the class-level files (gradebook.csv, summary.md, changes.csv...),
+and with --canvas a CSV for Canvas's import (canvas.py). With --shard (or
+a job engine's numbering, see shards.py) only that shard's students are
+graded, for `python -m grader merge` (merge.py) to join.
 
 A rerun resumes. A student is skipped when result.json holds the digest
 of the submission as it is now (read with submission.load, nothing run) and
 was graded by the same grader code and settings. result.json is renamed
 into place last, when everything else of that student is written, so an
 interrupted batch (Ctrl-C, a kill) leaves finished students whole and
-unfinished ones absent.
+unfinished ones absent. A student who is regraded has the earlier result
+moved into DIR/<student>/history/ first (history.py): nothing is lost.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
+import csv
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -32,10 +34,13 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 import grader
-from grader import submission
+from grader import canvas, history, shards, submission
 from grader.backprop import settings as settings_module
 from grader.classview import write as write_class_views
+from grader.classview.changes import CSV as CHANGES_CSV
 from grader.exits import ExitStatus, UsageError
+from grader.processes import Children, interrupt, terminate_like_ctrl_c
+from grader.progress import Progress
 from grader.writing import write_atomic
 from grader.report.roster import Entry
 from grader.results import SubmissionResult
@@ -45,7 +50,6 @@ RESULT, KEY, REPORT, HTML, ERROR, STAGING = "result.json", ".graded-with", "repo
 PER_SUBMISSION_FLAGS = ("json", "gradescope", "classroom", "junit", "html", "fail_under")
 # A child that printed to GitHub's step summary or annotations would do it once per student.
 PARENT_ONLY_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
-STOP_GRACE_SECONDS = 5
 INTERRUPTED = ExitStatus.INTERRUPTED  #: a child's exit status after Ctrl-C (see cli.main)
 
 
@@ -90,52 +94,6 @@ def settings_key(config: Path | None) -> str:
     return h.hexdigest()
 
 
-class Children:
-    """The grading processes now running, so an interrupt can stop them all and start no more."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._running: set[subprocess.Popen] = set()
-        self.stopped = False
-
-    def start(self, command: list[str], env: Mapping[str, str]) -> subprocess.Popen | None:
-        with self._lock:
-            if self.stopped:
-                return None
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       errors="replace", env=dict(env), stdin=subprocess.DEVNULL)
-            self._running.add(process)
-            return process
-
-    def finished(self, process: subprocess.Popen) -> None:
-        with self._lock:
-            self._running.discard(process)
-
-    def stop(self) -> None:
-        with self._lock:
-            self.stopped = True
-            running = list(self._running)
-        interrupt(running)
-
-
-def interrupt(processes: list[subprocess.Popen]) -> None:
-    """SIGINT first, so each grader cleans up its own sandbox children; SIGKILL for stragglers.
-
-    A grader killed outright would leave its sandbox child (a session of its
-    own) running until that child's own limits end it.
-    """
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for process in processes:
-        try:
-            process.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @dataclass(frozen=True)
 class Job:
     out: Path
@@ -159,8 +117,10 @@ def previous_result(folder: Path, digest: str, key: str) -> SubmissionResult | N
 
 
 def forget(folder: Path) -> None:
-    """Remove a student's earlier reports; result.json first, since its presence means "finished"."""
-    for name in (RESULT, KEY, REPORT, HTML, ERROR, STAGING):
+    """Remove a student's earlier reports; result.json first (into the history), since its presence
+    means "finished"."""
+    history.keep(folder / RESULT)
+    for name in (KEY, REPORT, HTML, ERROR, STAGING):
         (folder / name).unlink(missing_ok=True)
 
 
@@ -232,32 +192,6 @@ def _outcome(future, student: Student) -> Outcome | None:
         return Outcome(Entry(student.identifier, None, f"the batch failed on this student: {error!r}"), "error")
 
 
-def _progress(done: int, total: int, student: Student, outcome: Outcome) -> str:
-    prefix = f"[{done}/{total}] {student.identifier}:"
-    if outcome.how == "error":
-        return f"{prefix} ERROR {outcome.entry.error}"
-    result = outcome.entry.result
-    score = f"{round(result.score, 2):g}/{round(result.max_score, 2):g}"
-    if outcome.how == "unchanged":
-        return f"{prefix} {score} (unchanged since the last run, not regraded)"
-    return f"{prefix} {score} ({outcome.seconds:.1f} s)"
-
-
-@contextlib.contextmanager
-def _terminate_like_ctrl_c():
-    """`kill PID` (SIGTERM) stops the graders cleanly too, instead of orphaning their sandboxes."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers (in-process tests may call from elsewhere)
-        return
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _check_args(args: argparse.Namespace) -> None:
     if args.out is None:
         raise UsageError("--batch needs --out DIR for the reports")
@@ -266,38 +200,83 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError(f"{', '.join(given)} apply to one submission; --batch writes its reports into --out")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if bool(args.canvas) != bool(args.roster):
+        raise UsageError("--canvas PATH and --roster CSV go together: the roster says which Canvas student "
+                         "each folder is")
 
 
-def main(args: argparse.Namespace, assignment, stdout: TextIO, env: Mapping[str, str]) -> int:
-    _check_args(args)
-    roster = students(args.submission, exclude=args.out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    children = Children()
-    job = Job(out=args.out, key=settings_key(args.config), config=args.config, html=args.student_html,
-              timeout=2 * assignment.settings["limits"]["total_seconds"] + 60,
-              env={k: v for k, v in env.items() if k not in PARENT_ONLY_ENV}, children=children)
-    stdout.write(f"Grading {len(roster)} submissions in {args.submission}, {args.jobs} at a time\n")
-    stdout.flush()
+def _live(stdout: TextIO) -> bool:
+    try:
+        return stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def grade_all(roster: list[Student], job: Job, jobs: int, stdout: TextIO) -> list[Outcome]:
+    """Every student's outcome, reported as each finishes; Ctrl-C stops the graders and keeps the finished."""
+    progress = Progress(stdout, len(roster), live=_live(stdout))
     outcomes: list[Outcome] = []
-    with _terminate_like_ctrl_c(), ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    with terminate_like_ctrl_c(), ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(grade_one, student, job): student for student in roster}
         try:
             for future in as_completed(futures):
                 outcome = _outcome(future, futures[future])
                 if outcome is not None:
                     outcomes.append(outcome)
-                    stdout.write(_progress(len(outcomes), len(roster), futures[future], outcome) + "\n")
-                    stdout.flush()
+                    progress.finished(outcome.entry, outcome.how, outcome.seconds)
         except KeyboardInterrupt:
+            progress.close()
             for future in futures:
                 future.cancel()
-            children.stop()
-            stdout.write(f"Interrupted: {len(outcomes)} of {len(roster)} finished and kept in {args.out}; "
+            job.children.stop()
+            stdout.write(f"Interrupted: {len(outcomes)} of {len(roster)} finished and kept in {job.out}; "
                          "run the same command again to grade the rest.\n")
             raise
-    entries = [o.entry for o in outcomes]
-    written = write_class_views(args.out, entries, f"Class summary: {args.submission}")
+    progress.close()
+    return outcomes
+
+
+def _changes(out: Path, shown: int = 10) -> str:
+    """The students whose scores a regrade changed, for the last lines of the batch's output."""
+    with open(out / CHANGES_CSV, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return "No score changed since the last run.\n"
+    lines = [f"  {r['student']}: {r['before'] or '-'} -> {r['after'] or '-'}  {r['checks_changed']}".rstrip()
+             for r in rows if r["before"] and r["after"]]
+    more = f"  ...and {len(lines) - shown} more\n" if len(lines) > shown else ""
+    return (f"{len(rows)} student(s) changed since the last run ({out / CHANGES_CSV}):\n"
+            + "".join(line + "\n" for line in lines[:shown]) + more)
+
+
+def main(args: argparse.Namespace, assignment, stdout: TextIO, env: Mapping[str, str]) -> int:
+    _check_args(args)
+    shard = shards.choose(args.shard, args.shard_count, env)
+    klass = students(args.submission, exclude=args.out)
+    roster = [s for s in klass if shard is None or shard.holds(s.identifier)]
+    if shard and args.canvas:
+        raise UsageError("--canvas exports the whole class: pass it to `python -m grader merge`, not to a shard")
+    canvas_roster = canvas.Roster(args.roster) if args.canvas else None
+    if canvas_roster:
+        canvas_roster.check([s.identifier for s in roster])  # before any grading time is spent
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / shards.MANIFEST).unlink(missing_ok=True)  # written again only when this run finishes
+    job = Job(out=args.out, key=settings_key(args.config), config=args.config, html=args.student_html,
+              timeout=2 * assignment.settings["limits"]["total_seconds"] + 60,
+              env={k: v for k, v in env.items() if k not in PARENT_ONLY_ENV}, children=Children())
+    part = f" (shard {shard} from {shard.source}: {len(roster)} of {len(klass)} students)" if shard else ""
+    stdout.write(f"Grading {len(roster)} submissions in {args.submission}{part}, {args.jobs} at a time\n")
+    stdout.flush()
+    outcomes = grade_all(roster, job, args.jobs, stdout)
+    entries = sorted((o.entry for o in outcomes), key=lambda e: e.identifier)
+    title = f"Class summary: {args.submission}"
+    written = write_class_views(args.out, entries, title)
+    if canvas_roster:
+        write_atomic(args.canvas, canvas.render(canvas_roster, entries, args.canvas_assignment))
+        written.append(args.canvas)
+    if shard:
+        shards.write_manifest(args.out, shard, title, job.key, {e.identifier: e.error for e in entries})
     counts = {how: sum(o.how == how for o in outcomes) for how in ("graded", "unchanged", "error")}
     stdout.write(f"Done: {counts['graded']} graded, {counts['unchanged']} unchanged, {counts['error']} errors. "
-                 f"Wrote {', '.join(str(p) for p in written)}\n")
+                 f"Wrote {', '.join(str(p) for p in written)}\n" + _changes(args.out))
     return ExitStatus.OK

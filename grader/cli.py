@@ -1,7 +1,10 @@
 """python -m grader SUBMISSION: grade one submission and report.
 
+python -m grader merge OUT_DIR SHARD_DIR...: one class from its shards' folders.
+
 Exit status: 0 graded; 1 graded but below --fail-under; 2 usage error or no
-submission; 3 the grader itself failed (please report it).
+submission; 3 the grader itself failed (please report it); 130 interrupted
+(Ctrl-C or SIGTERM).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Mapping, TextIO
 
-from grader import __version__, engine
+from grader import __version__, canvas, engine
 from grader.backprop import Backprop
 from grader.backprop.settings import ConfigError
 from grader.exits import ExitStatus, UsageError
@@ -51,6 +54,34 @@ def parser() -> argparse.ArgumentParser:
                        help="students graded at once (default: the number of CPUs)")
     batch.add_argument("--student-html", action="store_true", help="also write each student's HTML report "
                        "(about doubles the time per student)")
+    batch.add_argument("--shard", metavar="K/N", help="grade only shard K of N (counted from 1) of the class, "
+                       "for `merge`; in a Slurm array, K and N come from SLURM_ARRAY_TASK_*")
+    batch.add_argument("--shard-count", type=int, metavar="N", help="in a Kubernetes Indexed Job: N shards, "
+                       "this one numbered by JOB_COMPLETION_INDEX")
+    _canvas_options(batch)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def _canvas_options(group) -> None:
+    group.add_argument("--canvas", type=Path, metavar="PATH", help="also write the scores as a CSV for "
+                       "Canvas's gradebook import (needs --roster)")
+    group.add_argument("--roster", type=Path, metavar="CSV", help="which Canvas student each folder is: Canvas's "
+                       "gradebook export with a `folder` column (or folders named by SIS Login ID)")
+    group.add_argument("--canvas-assignment", metavar="NAME", default=canvas.DEFAULT_ASSIGNMENT,
+                       help="the Canvas column: 'Title (assignment id)' fills in that assignment, a new title "
+                            "creates one (default: %(default)s)")
+
+
+def merge_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m grader merge",
+        description="Join the output folders of a class's shards (--batch --shard K/N) into one: the students' "
+                    "folders are copied into OUT_DIR, which gets the gradebook and summary of the whole class.")
+    p.add_argument("out", type=Path, metavar="OUT_DIR", help="where the merged class goes")
+    p.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR", help="every shard's --out folder")
+    _canvas_options(p)
+    p.set_defaults(merge=True)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -59,8 +90,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
          env: Mapping[str, str] | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     env = os.environ if env is None else env
-    try:
-        args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    try:  # a student folder named merge is graded as ./merge
+        args = merge_parser().parse_args(argv[1:]) if argv[:1] == ["merge"] else parser().parse_args(argv)
     except SystemExit as exit_:  # argparse already printed its message
         return ExitStatus.OK if exit_.code == 0 else ExitStatus.USAGE
     try:
@@ -79,6 +111,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 
 def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = os.environ) -> int:
+    if getattr(args, "merge", False):
+        from grader import merge
+        return merge.main(args, stdout)
     if args.doctor:
         return doctor(stdout)
     if args.submission is None:
@@ -87,6 +122,10 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
     if args.batch:
         from grader import batch
         return batch.main(args, assignment, stdout, env)
+    given = [flag for flag, value in (("--shard", args.shard), ("--shard-count", args.shard_count),
+                                      ("--canvas", args.canvas), ("--roster", args.roster)) if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} apply to a class: add --batch --out DIR")
     visibility = _visibility(assignment)  # checked before grading, so a typo costs no grading time
     result = engine.grade(args.submission, assignment)
     report = terminal.render(result)
