@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
@@ -19,7 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import batch, cli
+from grader import batch, classview, cli
+from grader.progress import Progress
+from grader.report.roster import Entry
+from grader.results import CheckResult, Feedback, Status, SubmissionResult
 from tests.test_reports import REPO
 
 STUDENTS = ["alice", "bob", "broken", "carol", "dave", "empty"]
@@ -180,3 +184,77 @@ def test_a_linked_student_is_an_error_row_not_a_classmate_graded_twice(tmp_path)
         assert not (out / student / batch.RESULT).exists() and not (out / student / batch.REPORT).exists()
     written = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
     assert "instructor-only" not in written + output
+
+
+def test_a_regrade_keeps_the_earlier_result_and_says_what_changed(resumed):
+    out, _, _, klass = resumed
+    run_batch(klass, out, "-j", "2")  # whatever earlier tests changed is now the last run
+    reference = (REPO / "reference" / "backprop.py").read_text()
+    (klass / "alice" / "backprop.py").write_text(reference.replace("(1 / m) * ", ""))  # sums, not means
+    status, output = run_batch(klass, out, "-j", "2")
+    assert status == 0 and "Done: 1 graded, 4 unchanged, 1 errors." in output
+    with open(out / "changes.csv", newline="") as f:
+        changes = list(csv.DictReader(f))
+    assert [(c["student"], c["before"]) for c in changes] == [("alice", "100")]
+    assert float(changes[0]["after"]) < 100 and "network.backward:24->" in changes[0]["checks_changed"]
+    assert f"alice: 100 -> {changes[0]['after']}  " in output  # the batch's own last lines say it too
+    section = (out / "summary.md").read_text().split("## Changes since the last run")[1]
+    assert "| alice | 100 |" in section and "`network.backward` 24 →" in section
+    kept = list((out / "alice" / "history").glob("*.json"))
+    assert len(kept) >= 1
+    earlier = batch.SubmissionResult.from_dict(json.loads(max(kept).read_text()))
+    assert earlier.score == 100 and earlier.digest != json.loads((out / "alice" / batch.RESULT).read_text())["digest"]
+
+
+def _result(**scores: float) -> SubmissionResult:
+    return SubmissionResult("x", "python", "d", tuple(
+        CheckResult(name, name, 10, score, Status.PASSED if score == 10 else Status.FAILED, Feedback("f"))
+        for name, score in scores.items()))
+
+
+def test_changes_compare_with_the_last_views_written(tmp_path):
+    first = [Entry("ann", _result(a=10, b=10)), Entry("bo", _result(a=10, b=0)), Entry("cy", None, "no file"),
+             Entry("di", _result(a=10, b=10))]
+    classview.write(tmp_path, first, "t")
+    assert (tmp_path / "changes.csv").read_text().splitlines()[1:] == ["ann,,20,", "bo,,10,", "cy,,,", "di,,20,"]
+    assert "No earlier run in this folder: all 4 students are new" in (tmp_path / "summary.md").read_text()
+    classview.write(tmp_path, first, "t")
+    assert (tmp_path / "changes.csv").read_text() == "student,before,after,checks_changed\n"
+    assert "No score changed." in (tmp_path / "summary.md").read_text()
+    second = [Entry("ann", _result(a=10, b=10)), Entry("bo", _result(a=5, b=10)), Entry("cy", _result(a=0, b=0)),
+              Entry("=eve", _result(a=0, b=0))]
+    classview.write(tmp_path, second, "t")
+    assert (tmp_path / "changes.csv").read_text().splitlines()[1:] == [
+        "'=eve,,0,", "bo,10,15,a:10->5;b:0->10", "cy,,0,", "di,20,,"]
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| di | 20 | – | no longer in the class |" in summary and "could not be graded last time" in summary
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_is_one_line_with_errors_and_time_left():
+    screen, now = FakeTerminal(), [0.0]
+    progress = Progress(screen, 4, live=True, clock=lambda: now[0], width=lambda: 200)
+    now[0] = 10.0
+    progress.finished(Entry("ann", _result(a=10)), "graded", 10.0)
+    assert screen.getvalue().startswith("\r[1/4] 0 errors, ETA 30s") and "\n" not in screen.getvalue()
+    progress.finished(Entry("bo", None, "no backprop.py"), "error")
+    progress.finished(Entry("cy", _result(a=10)), "unchanged")
+    now[0] = 100.0
+    progress.close()
+    text = screen.getvalue()
+    assert "[2/4] bo: ERROR no backprop.py\n" in text  # an error stays on the screen, on a line of its own
+    assert text.endswith("\r[3/4] 1 error, ETA 10s · last: cy: 10/10 (unchanged since the last run, not "
+                         "regraded)\x1b[K\n")
+
+
+def test_progress_elsewhere_is_a_plain_line_per_student():
+    log = io.StringIO()
+    progress = Progress(log, 2, live=False)
+    progress.finished(Entry("ann", _result(a=10)), "graded", 1.25)
+    progress.finished(Entry("bo\x1b[2J", None, "no backprop.py"), "error")
+    progress.close()
+    assert log.getvalue() == "[1/2] ann: 10/10 (1.2 s)\n[2/2] bo: ERROR no backprop.py\n"
