@@ -13,6 +13,7 @@ class Verdict:
     fraction: float  #: share of the check's points earned, 0..1
     feedback: Feedback
     measured: dict[str, Any] = field(default_factory=dict)
+    diagnosed: tuple[str, ...] = ()  #: stable names of the bugs recognised (diagnosis.LABELS has their labels)
 
 
 class ProbeFailed(Exception):

@@ -17,7 +17,8 @@ MATCH = 1e-5
 
 @dataclass(frozen=True)
 class Bug:
-    name: str
+    name: str  #: stable: CheckResult.diagnosed, the gradebook's `diagnosed` column
+    label: str  #: a few words, for counting students by misconception
     message: str  #: the likely bug, in the student's terms
     hint: str  #: the next step
 
@@ -46,27 +47,45 @@ def _mistaken_gradients(params, X, y, objective: str, bug: str) -> dict:
 
 
 BUGS = (
-    Bug("no_mean", "missing 1/m: the gradients are summed over the samples, not averaged",
+    Bug("no_mean", "missing 1/m", "missing 1/m: the gradients are summed over the samples, not averaged",
         "multiply dW1, db1, dW2 and db2 by 1/m, with m = X.shape[0]"),
-    Bug("bias_sum", "the bias gradients are summed over the samples, not averaged (missing 1/m in db1, db2)",
+    Bug("bias_sum", "missing 1/m in db1, db2",
+        "the bias gradients are summed over the samples, not averaged (missing 1/m in db1, db2)",
         "db = (1/m) * np.sum(dz, axis=0, keepdims=True)"),
-    Bug("double_mean", "divided by m twice", "apply the 1/m factor once"),
-    Bug("activation", "sigmoid derivative taken at the activation instead of the pre-activation "
+    Bug("double_mean", "divided by m twice", "divided by m twice", "apply the 1/m factor once"),
+    Bug("activation", "σ′ taken at a1, a2 instead of z1, z2",
+        "sigmoid derivative taken at the activation instead of the pre-activation "
         "(sigmoid_derivative(a1), sigmoid_derivative(a2) where z1, z2 belong)",
         "sigmoid_derivative expects z; pass self.z1 and self.z2"),
-    Bug("activation_hidden", "sigmoid derivative taken at the activation instead of the pre-activation "
+    Bug("activation_hidden", "σ′(a1) instead of σ′(z1)",
+        "sigmoid derivative taken at the activation instead of the pre-activation "
         "(sigmoid_derivative(a1) where sigmoid_derivative(z1) belongs)",
         "sigmoid_derivative expects z; pass self.z1 (or use a1 * (1 - a1))"),
-    Bug("activation_output", "sigmoid derivative taken at the activation instead of the pre-activation "
+    Bug("activation_output", "σ′(a2) instead of σ′(z2)",
+        "sigmoid derivative taken at the activation instead of the pre-activation "
         "(sigmoid_derivative(a2) where sigmoid_derivative(z2) belongs)",
         "sigmoid_derivative expects z; pass self.z2 (or use a2 * (1 - a2))"),
-    Bug("hidden_derivative", "hidden-layer derivative missing: dz1 lacks the factor sigmoid'(z1)",
+    Bug("hidden_derivative", "dz1 lacks σ′(z1)",
+        "hidden-layer derivative missing: dz1 lacks the factor sigmoid'(z1)",
         "compare your dz1 with Exercise 1's dL_dz1 = dL_da1 * sigmoid'(z1)"),
-    Bug("sign", "sign flipped: these are the gradients of the negative loss (dz2 = y - a2?)",
+    Bug("sign", "gradient sign flipped",
+        "sign flipped: these are the gradients of the negative loss (dz2 = y - a2?)",
         "the gradient points uphill; use dz2 = a2 - y"),
-    Bug("z1_for_a1", "dW2 uses z1 instead of a1 (the hidden activation)",
+    Bug("z1_for_a1", "dW2 uses z1 instead of a1", "dW2 uses z1 instead of a1 (the hidden activation)",
         "dW2 = (1/m) * a1.T @ dz2"),
 )
+
+# Bugs other checks recognise, named here so every misconception has one label.
+OTHER_LABELS = {
+    "sigmoid_sign": "sigmoid computes 1/(1+e^x)",
+    "derivative_of_activation": "sigmoid_derivative(x) computes x(1 - x)",
+}
+LABELS = {**{bug.name: bug.label for bug in BUGS}, **OTHER_LABELS}  #: stable name -> label
+
+
+def label(name: str) -> str:
+    """The readable label of a diagnosed bug; a name no table knows yet reads as its words."""
+    return LABELS.get(name, name.replace("_", " "))
 
 
 def diagnose(got: dict, params: dict, X, y, objectives: list[str]) -> tuple[Bug, str] | None:

@@ -1,10 +1,11 @@
-"""The class at a glance, in Markdown: score histogram, checks most often failed, errors."""
+"""The class at a glance, in Markdown: score histogram, checks most often failed, misconceptions, errors."""
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from typing import Sequence
 
+from grader.report.misconceptions import flag_codes, group
 from grader.report.roster import Entry
 from grader.results import Status
 
@@ -42,6 +43,8 @@ def render(entries: Sequence[Entry], title: str = "Class summary") -> str:
                 f"min {_points(min(totals))}, max {_points(max(totals))} of {_points(top)} points.", "",
                 "## Scores", "", *histogram([t / top for t in totals]), ""]
         out += ["## Checks most often failed", "", *_failed_checks(graded), ""]
+        out += ["## Misconceptions", "", *_misconceptions(graded), ""]
+        out += _flags(graded)
     if errors:
         out += ["## Could not be graded", "", "| student | reason |", "|---|---|"]
         out += [f"| {_cell(e.identifier)} | {_cell(e.error)} |" for e in sorted(errors, key=lambda e: e.identifier)]
@@ -65,3 +68,23 @@ def _failed_checks(graded: Sequence[Entry]) -> list[str]:
         how = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in statuses[name].most_common())
         rows.append(f"| `{name}` | {count} of {len(graded)} | {mean} | {how} |")
     return rows
+
+
+def _misconceptions(graded: Sequence[Entry]) -> list[str]:
+    found = group(graded)
+    if not found:
+        return ["The grader named no bug it recognised."]
+    rows = ["| misconception | students | who | diagnosed by |", "|---|---:|---|---|"]
+    for m in found:
+        rows.append(f"| {_cell(m.label)} (`{m.name}`) | {len(m.students)} | {_cell(', '.join(m.students))} "
+                    f"| {', '.join(f'`{c}`' for c in m.checks)} |")
+    return rows
+
+
+def _flags(graded: Sequence[Entry]) -> list[str]:
+    flagged = [(e.identifier, flag_codes(e)) for e in sorted(graded, key=lambda e: e.identifier) if flag_codes(e)]
+    if not flagged:
+        return []
+    return ["## Integrity flags", "", f"{len(flagged)} submission(s) flagged for a person to review "
+            "(flags never change a score):", "", "| student | flags |", "|---|---|",
+            *(f"| {_cell(name)} | {_cell(', '.join(codes))} |" for name, codes in flagged), ""]

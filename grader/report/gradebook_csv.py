@@ -1,5 +1,9 @@
 """The gradebook: one row per student, one column per check.
 
+`diagnosed` lists the bugs the grader named (stable names, `;`-separated;
+grader.backprop.diagnosis.LABELS reads them) and `flags` the codes of the
+integrity flags, for a person to review: neither changes a score.
+
 A student who could not be graded (no submission, the grader failed) gets
 a row with an empty total and the reason in `error`: whether that is a zero
 is the instructor's call, not the grader's.
@@ -10,6 +14,7 @@ import csv
 import io
 from typing import Sequence
 
+from grader.report.misconceptions import diagnosed, flag_codes
 from grader.report.roster import Entry
 
 # A spreadsheet runs a cell that starts with one of these as a formula, and
@@ -17,7 +22,7 @@ from grader.report.roster import Entry
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(text: str) -> str:
+def safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -33,12 +38,13 @@ def render(entries: Sequence[Entry]) -> str:
                 checks.append(c.name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["identifier", "total", "max_score", *checks, "error"])
+    writer.writerow(["identifier", "total", "max_score", *checks, "diagnosed", "flags", "error"])
     for entry in sorted(entries, key=lambda e: e.identifier):
         if entry.result is None:
-            writer.writerow([_safe(entry.identifier), "", "", *([""] * len(checks)), _safe(entry.error)])
+            writer.writerow([safe(entry.identifier), "", "", *([""] * len(checks)), "", "", safe(entry.error)])
             continue
         scores = {c.name: _number(c.score) for c in entry.result.checks}
-        writer.writerow([_safe(entry.identifier), _number(entry.result.score), _number(entry.result.max_score),
-                         *(scores.get(name, "") for name in checks), ""])
+        writer.writerow([safe(entry.identifier), _number(entry.result.score), _number(entry.result.max_score),
+                         *(scores.get(name, "") for name in checks),
+                         ";".join(diagnosed(entry)), safe(";".join(flag_codes(entry))), ""])
     return buffer.getvalue()

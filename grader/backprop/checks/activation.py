@@ -42,9 +42,12 @@ def judge_sigmoid(obs: Observations) -> Verdict:
     fraction = 0.7 * (not details) + 0.3 * (not scalar_details)
     if fraction == 1:
         return Verdict(1, Feedback("sigmoid matches 1/(1+e^-x) on arrays and scalars"))
+    diagnosed = ()
     if details and np.allclose(array(obs.value("sigmoid.values")["array"], "x"), objectives.sigmoid(-VALUES_X)):
         details.insert(0, "likely bug: sign error, this is 1/(1+e^x); the exponent is -x")
-    return Verdict(fraction, Feedback("sigmoid returns wrong values", tuple(details + scalar_details)))
+        diagnosed = ("sigmoid_sign",)
+    return Verdict(fraction, Feedback("sigmoid returns wrong values", tuple(details + scalar_details)),
+                   diagnosed=diagnosed)
 
 
 def judge_extreme(obs: Observations) -> Verdict:
@@ -77,10 +80,13 @@ def judge_derivative(obs: Observations, x: np.ndarray) -> Verdict:
     fraction = 0.7 * (not details) + 0.3 * (not scalar_details)
     if fraction == 1:
         return Verdict(1, Feedback("sigmoid_derivative matches a central finite difference of the sigmoid"))
+    diagnosed = ()
     if np.allclose(got, x * (1 - x)):
         details.insert(0, "likely bug: computes x * (1 - x), which expects an activation; "
                           "sigmoid_derivative takes the pre-activation z: s = sigmoid(z); s * (1 - s)")
-    return Verdict(fraction, Feedback("sigmoid_derivative returns wrong values", tuple(details + scalar_details)))
+        diagnosed = ("derivative_of_activation",)
+    return Verdict(fraction, Feedback("sigmoid_derivative returns wrong values", tuple(details + scalar_details)),
+                   diagnosed=diagnosed)
 
 
 def _derivative_x(s) -> np.ndarray:
