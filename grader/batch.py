@@ -37,6 +37,7 @@ import grader
 from grader import canvas, history, shards, submission
 from grader.backprop import settings as settings_module
 from grader.classview import write as write_class_views
+from grader.classview import code as class_code
 from grader.classview.changes import CSV as CHANGES_CSV
 from grader.exits import ExitStatus, UsageError
 from grader.processes import Children, interrupt, terminate_like_ctrl_c
@@ -157,6 +158,7 @@ def grade_one(student: Student, job: Job) -> Outcome | None:
         return _error(folder, student, _failure(process.returncode, stderr), stderr)
     result = SubmissionResult.from_dict(json.loads((folder / STAGING).read_text(encoding="utf-8")))
     write_atomic(folder / REPORT, stdout)
+    class_code.save(folder, student.path)  # similarity compares it; an unchanged student has it already
     write_atomic(folder / KEY, job.key)
     os.replace(folder / STAGING, folder / RESULT)  # last: from here on the student counts as finished
     return Outcome(Entry(student.identifier, result), "graded", time.monotonic() - started)

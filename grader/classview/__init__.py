@@ -9,19 +9,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from grader.classview import dashboard, similarity
 from grader.classview.changes import CSV as CHANGES_CSV, SinceLastRun
 from grader.report import class_summary, gradebook_csv
 from grader.report.roster import Entry
 from grader.writing import write_atomic
 
 
-def write(out: Path, entries: Sequence[Entry], title: str) -> list[Path]:
-    """Write the class-level files into `out`; returns their paths, in the order a person reads them."""
+def write(out: Path, entries: Sequence[Entry], title: str, boilerplate: Sequence[Path] = (),
+          similarity_threshold: float = similarity.THRESHOLD) -> list[Path]:
+    """Write the class-level files into `out`; returns their paths, in the order a person reads them.
+
+    `boilerplate` is starter code of the course's own (files, notebooks or folders of one: the CLI's
+    `--boilerplate PATH`, repeatable), left out of the similarity comparison like the lesson's code
+    and the template.
+    """
     changes = SinceLastRun(out, entries)
+    pairs, compared = similarity.for_class(out, entries, boilerplate, similarity_threshold)
     written = {out / "gradebook.csv": gradebook_csv.render(entries),
                out / "summary.md": class_summary.render(entries, title) + changes.markdown(),
-               out / CHANGES_CSV: changes.csv()}
+               out / CHANGES_CSV: changes.csv(),
+               out / "similarity.csv": similarity.render_csv(pairs)}
     for path, text in written.items():
         write_atomic(path, text)
+    page = out / "index.html"  # after changes.csv, which it shows
+    write_atomic(page, dashboard.render(out, entries, title, pairs, compared))
     changes.remember()  # last: a write that fails midway is compared with the same run again
-    return list(written)
+    return [page, *written]
