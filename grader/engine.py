@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Protocol
 
-from grader import __version__, sandbox, submission
+from grader import __version__, integrity, sandbox, submission
 from grader.check import Check, Observations, ProbeFailed
 from grader.observations import Invalid
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
@@ -24,6 +24,8 @@ class Assignment(Protocol):
     def checks(self) -> list[Check]: ...
     def limits(self) -> sandbox.Limits: ...
     def artifacts(self, observations: Observations) -> dict: ...
+    #: integrity flags from behaviour: {"code", "message", "about": a name the submission defines}
+    def flags(self, observations: Observations) -> list[dict]: ...
 
 
 def grade(path: Path, assignment: Assignment) -> SubmissionResult:
@@ -39,6 +41,7 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
         artifacts = assignment.artifacts(observations)
     except Exception:
         artifacts = {}
+    flags = (*integrity.scan(source.cells), *_behaviour_flags(assignment, observations, source.cells))
     notes = [*source.notes, *run.notes, *(_load_error_note(e) for e in run.load_errors),
              _confinement_note(run.confinement)]
     return SubmissionResult(
@@ -48,7 +51,17 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
                  "judge_seconds": round(time.monotonic() - judged, 3),
                  "total_seconds": round(time.monotonic() - started, 3),
                  "children": run.children},
-        grader_version=__version__, artifacts=artifacts, confinement=run.confinement)
+        grader_version=__version__, artifacts=artifacts, flags=flags, confinement=run.confinement)
+
+
+def _behaviour_flags(assignment: Assignment, observations: Observations, cells) -> list[dict]:
+    """The assignment's flags, each placed at the definition it is about."""
+    try:
+        found = assignment.flags(observations)
+    except Exception:  # like artifacts: a flag is for review, and its failure must not cost the grade
+        return []
+    return [{"code": f["code"], "message": f["message"], "where": integrity.definition(cells, f.get("about"))}
+            for f in found]
 
 
 def judge(check: Check, observations: Observations) -> CheckResult:

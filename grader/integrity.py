@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Iterator
 
+from grader.report.locate import definition_lines
 from grader.submission import Cell
 
 #: module names of the grader inside and outside the child
@@ -82,6 +83,16 @@ def scan(cells: Iterable[Cell]) -> tuple[dict[str, Any], ...]:
             per_code[code] = per_code.get(code, 0) + 1
             flags.append({"code": code, "message": message, "where": {"cell": cell.label, "line": line}})
     return tuple(flags)
+
+
+def definition(cells: Iterable[Cell], name: str | None) -> dict[str, Any] | None:
+    """Where `name` ("NeuralNetwork.backward") is defined: the last cell that defines it, as Python runs them."""
+    found = None
+    for cell in cells:
+        lines = definition_lines(cell.code)
+        if name in lines:
+            found = {"cell": cell.label, "line": lines[name]}
+    return found
 
 
 class _Reader:

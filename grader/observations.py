@@ -37,7 +37,7 @@ def array(value: Any, what: str, shape: tuple[int, ...] | None = None, finite: b
     if isinstance(value, bool):
         raise Invalid(f"{what} is a bool, expected numbers")
     if isinstance(value, (int, float)):
-        result = np.asarray(float(value))
+        result = np.asarray(float(value))  # ints are at most 2**63 (sandbox/messages.py)
     elif isinstance(value, list):
         try:
             result = np.asarray([array(v, what) for v in value], dtype=np.float64)
@@ -70,8 +70,9 @@ def mapping(value: Any, what: str, keys: tuple[str, ...]) -> dict:
         raise Invalid(f"{what} should be a dict with keys {', '.join(keys)}", f"got: {describe(value)}")
     missing = [k for k in keys if k not in value]
     if missing:
+        got = ", ".join(str(k)[:40] for k in list(value)[:12]) + (f" and {len(value) - 12} more" if len(value) > 12 else "")
         raise Invalid(f"{what} lacks the key(s) {', '.join(missing)}",
-                      f"expected keys: {', '.join(keys)}", f"got keys:      {', '.join(map(str, value)) or 'none'}")
+                      f"expected keys: {', '.join(keys)}", f"got keys:      {got or 'none'}")
     return value
 
 

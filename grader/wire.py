@@ -3,16 +3,19 @@
 Shared by both sides, so it imports nothing but the standard library and
 numpy. Arrays travel as {"__ndarray__": [...], "dtype": ..., "shape": [...]};
 objects JSON cannot hold travel as {"__object__": type name, "repr": ...}.
-Nothing here decides whether a value is acceptable: observations.py does.
+Nothing here decides whether a message is well formed (sandbox/messages.py
+does, in the grader) or a value acceptable (observations.py does).
 """
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
 
 MAX_REPR = 200
+MAX_TYPE_NAME = 100
 
 
 def encode(value: Any) -> Any:
@@ -40,15 +43,11 @@ def encode(value: Any) -> Any:
         text = repr(value)[:MAX_REPR]
     except BaseException:
         text = "<repr failed>"
-    return {"__object__": type(value).__name__, "repr": text}
+    return {"__object__": type(value).__name__[:MAX_TYPE_NAME], "repr": text}
 
 
 def dumps(message: dict) -> bytes:
     return (json.dumps(encode(message), allow_nan=True) + "\n").encode()
-
-
-def loads(line: bytes) -> Any:
-    return json.loads(line)
 
 
 def decode_array(data: Any) -> np.ndarray:
@@ -57,6 +56,6 @@ def decode_array(data: Any) -> np.ndarray:
         raise ValueError("not an array")
     shape = tuple(int(n) for n in data["shape"])
     flat = np.asarray(data["__ndarray__"], dtype=np.float64)
-    if flat.size != int(np.prod(shape)):
+    if flat.size != math.prod(shape):  # Python ints: a claimed shape cannot overflow
         raise ValueError("array data does not fill its shape")
     return flat.reshape(shape)

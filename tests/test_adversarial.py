@@ -203,3 +203,91 @@ def test_a_lingering_zombie_leader_neither_hangs_grading_nor_survives_it(hostile
     uid = confinement.current().uid
     if uid is not None:
         assert lifetime.leftovers(uid) == []
+
+
+@pytest.mark.parametrize("name, score, broken, phrase", [
+    ("channel_deep_nesting", 98, ["plots.loss"], "sent a malformed message: it nests 200000 levels deep"),
+    ("channel_huge_seconds", 90, ["manual_backprop.exercise1", "manual_backprop.hidden_cases"],
+     "result.seconds is a 401-digit integer"),
+    ("channel_result_wrong_types", 98, ["plots.decision_boundary"], "result.warnings is an integer, expected a list"),
+    ("channel_done_wrong_types", 98, ["hyperparameters.curves"], "its event is a list"),
+    ("channel_huge_array", 95, ["spiral.data"], "sent a message longer than the"),
+    ("hyperparameter_curves_flood", 98, ["hyperparameters.curves"], "sent a message longer than the"),
+])
+def test_a_forged_channel_line_costs_only_the_probe_it_came_during(hostile, name, score, broken, phrase):
+    result = grade(hostile(name), FAST)
+    assert not any(c.status is Status.GRADER_ERROR for c in result.checks)
+    for c in result.checks:
+        if c.name in broken:
+            assert c.status is Status.ERROR and phrase in c.feedback.summary, (c.name, c.feedback.summary)
+        else:
+            assert c.status is Status.PASSED, (c.name, c.feedback.summary)
+    assert result.score == score
+
+
+def test_a_malformed_loaded_message_is_a_contained_load_failure(hostile):
+    result = grade(hostile("channel_loaded_wrong_types"), FAST)
+    assert result.score == 0
+    assert all(c.status is Status.ERROR and "top-level code sent a malformed message: loaded.errors[0] is a string"
+               in c.feedback.summary for c in result.checks)
+
+
+def test_many_extra_curves_are_judged_but_drawn_only_up_to_the_bound(hostile):
+    import time
+
+    from grader.report import bounds, html_report
+
+    result = grade(hostile("hyperparameter_curves_many"), FAST)
+    assert result.score == 100
+    assert len(result.artifacts["hyperparameters"]) == bounds.MAX_CURVES
+    started = time.monotonic()
+    assert "explore_hyperparameters: one loss curve" in html_report.render(result)
+    assert time.monotonic() - started < 10
+
+
+def _wire_network(n, h, k):
+    import numpy as np
+
+    from grader import wire
+
+    rng = np.random.default_rng(0)
+    return {name: wire.encode(rng.normal(0, 1, shape))
+            for name, shape in {"W1": (n, h), "b1": (1, h), "W2": (h, k), "b2": (1, k)}.items()}
+
+
+def _result_with(artifacts, errors):
+    from grader.results import CheckResult, Feedback, SubmissionResult
+
+    check = CheckResult(name="network.backward", title="gradients", max_score=24, score=0, status=Status.FAILED,
+                        feedback=Feedback("wrong"), measured={"relative_error": errors, "tolerance": 1e-5},
+                        where="NeuralNetwork.backward")
+    return SubmissionResult(submission="s", source_kind="py", digest="0" * 64, checks=(check,), notes=(), output="",
+                            timings={}, grader_version="t", artifacts=artifacts, confinement={})
+
+
+@pytest.mark.parametrize("size", ["at the bounds", "far past them"])
+def test_html_figures_stay_within_a_time_and_memory_bound(size):
+    """A result file may be edited by hand: the figures cut what they draw, whatever it holds."""
+    import resource
+    import time
+
+    import numpy as np
+
+    from grader import wire
+    from grader.report import bounds, html_report
+
+    big = size == "far past them"
+    points, curves, units = (200_000, 16_000, 4096) if big else (bounds.MAX_POINTS, bounds.MAX_CURVES, bounds.MAX_UNITS)
+    X = np.random.default_rng(1).normal(0, 1, (50_000 if big else bounds.MAX_SAMPLES, 2))
+    run = {"losses": list(np.geomspace(1, 1e-3, points)), "loss_step": 1, "final": _wire_network(2, units, 1),
+           **wire.encode({"X": X, "y": (X[:, :1] > 0).astype(float)})}
+    artifacts = {"xor": run, "spiral": run,
+                 "hyperparameters": {f"config {i}": list(np.geomspace(1, 0.1, 30 if big else points))
+                                     for i in range(curves)}}
+    errors = {f"dW{i}": 1e-3 for i in range(10_000 if big else bounds.MAX_BARS)}
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    page = html_report.render(_result_with(artifacts, errors))
+    assert time.monotonic() - started < 10  # about 3 s at the bounds, on 2 cores
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 400 * 1024  # kB
+    assert page.count("<figure>") >= 3

@@ -1,4 +1,5 @@
 """Static integrity flags: code that reaches for the grader is pointed out, nothing else."""
+import json
 import textwrap
 from pathlib import Path
 
@@ -100,3 +101,49 @@ def test_the_forgeries_of_the_hostile_corpus_are_flagged():
     assert {"imports_grader", "raw_fd_write", "argv_access"} <= flagged("forge_channel_with_grader_math")
     assert {"imports_grader", "module_table"} <= flagged("patch_the_probes")
     assert {"proc_access", "reads_outside", "dynamic_code"} <= flagged("exec_the_reference")
+
+
+def test_a_flag_changes_no_score(tmp_path):
+    from tests.conftest import grade
+
+    folder = tmp_path / "curious"
+    folder.mkdir()
+    text = (ROOT / "reference" / "backprop.py").read_text()
+    (folder / "backprop.py").write_text(text + "\nimport inspect\n")
+    result = grade(folder)
+    assert result.score == 100
+    assert [f["code"] for f in result.flags] == ["frame_inspection"]
+    assert result.flags[0]["where"] == {"cell": "backprop.py", "line": len(text.splitlines()) + 2}
+
+
+def _flagged_result():
+    from grader.results import CheckResult, Feedback, Status, SubmissionResult
+
+    check = CheckResult("sigmoid.values", "sigmoid", 4, 4, Status.PASSED, Feedback("fine"))
+    flag = {"code": "argv_access", "message": "reads sys.argv, the grader's command line",
+            "where": {"cell": "cell 3", "line": 2}}
+    return SubmissionResult("sub/", "notebook", "0" * 64, (check,), flags=(flag,))
+
+
+def test_every_report_shows_the_flags_and_says_they_do_not_count():
+    from grader.report import github, gradescope, html_report, json_report, terminal
+
+    result = _flagged_result()
+    line = "argv_access (cell 3, line 2): reads sys.argv, the grader's command line"
+    text = terminal.render(result)
+    assert line in text and "do not change the score" in text
+    assert text.index("Flags for review") < text.index("sigmoid.values")
+    assert "argv\\_access (cell 3, line 2)" in github.summary(result)
+    assert "do not change the score" in github.summary(result)
+    assert line.replace("'", "&#x27;") in html_report.render(result)
+    overview = json.loads(gradescope.render(result))["output"]
+    assert line in overview and "do not change the score" in overview
+    assert json.loads(json_report.render(result))["flags"][0]["code"] == "argv_access"
+
+
+def test_reports_without_flags_have_no_flag_section():
+    from dataclasses import replace
+
+    from grader.report import terminal
+
+    assert "Flags for review" not in terminal.render(replace(_flagged_result(), flags=()))

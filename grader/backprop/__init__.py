@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader import sandbox, wire
+from grader.backprop import budgets, tasks
 from grader.backprop import settings as settings_module
-from grader.backprop import tasks
 from grader.backprop.checks import (activation, gradients, hyperparameters, manual, network, plots,
                                     spiral_data, training)
 from grader.check import Check, Observations, ProbeFailed
+from grader.report import bounds
 
 PARTS = (activation, manual, network, gradients, training, spiral_data, hyperparameters, plots)
 
@@ -28,8 +29,9 @@ class Backprop:
 
     def probes(self) -> list[sandbox.Probe]:
         s = self.settings
-        return [p for part in (activation, manual, network, gradients, spiral_data, hyperparameters, plots)
-                for p in part.probes(s)] + training.xor_probes(s) + training.spiral_probes(s)
+        declared = [p for part in (activation, manual, network, gradients, spiral_data, hyperparameters, plots)
+                    for p in part.probes(s)] + training.xor_probes(s) + training.spiral_probes(s)
+        return [budgets.bounded(p) for p in declared]
 
     def checks(self) -> list[Check]:
         s = self.settings
@@ -49,27 +51,30 @@ class Backprop:
         return tasks.spiral(sp["seeds"][0], sp["n_samples"], sp["noise"])
 
     def artifacts(self, observations: Observations) -> dict:
-        """Data for the HTML report's pictures; display only, never scored."""
+        """Data for the HTML report's pictures; display only, never scored, cut to grader/report/bounds.py."""
         out = {}
         for key, probe_id in (("xor", f"xor.seed{self.settings['xor']['seeds'][0]}"),
                               ("spiral", f"spiral.seed{self.settings['spiral']['seeds'][0]}")):
             try:
                 value = observations.value(probe_id)
-                losses = value.get("losses") or []
-                # Enough points for a picture; the JSON report stays small.
-                step = max(1, len(losses) // 1000)
-                out[key] = {"losses": losses[::step], "loss_step": step,
-                            "final": (value.get("checkpoints") or [None])[-1],
-                            **wire.encode(dict(zip(("X", "y"), self._data(key))))}
             except ProbeFailed:
-                pass
+                continue
+            value = value if isinstance(value, dict) else {}
+            losses, step = bounds.curve(value.get("losses"))
+            checkpoints = value.get("checkpoints")
+            final = checkpoints[-1] if isinstance(checkpoints, list) and checkpoints else None
+            out[key] = {"losses": losses, "loss_step": step, "final": final if bounds.small_network(final) else None,
+                        **wire.encode(dict(zip(("X", "y"), self._data(key))))}
         for key in ("plots.loss", "plots.decision_boundary"):
             try:
-                out[key] = {"png": observations.value(key).get("png")}
+                value = observations.value(key)
             except ProbeFailed:
-                pass
+                continue
+            png = value.get("png") if isinstance(value, dict) else None
+            out[key] = {"png": png if isinstance(png, str) else None}
         try:
-            out["hyperparameters"] = observations.value("hyperparameters.curves").get("curves")
+            value = observations.value("hyperparameters.curves")
+            out["hyperparameters"] = bounds.curves(value.get("curves") if isinstance(value, dict) else None)
         except ProbeFailed:
             pass
         return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import types
 
 import numpy as np
 
@@ -122,7 +123,9 @@ def backward(namespace, args):
     net = _network(namespace, args)
     X, y = args["X"], args["y"]
     _forward_cached(net, X, args["cache"])
-    first = net.backward(X, y)
+    _n, h, k = args["sizes"]
+    with _Evaluations(namespace, type(net), X.shape[0], h + k) as evaluations:
+        first = net.backward(X, y)
     first = dict(first) if isinstance(first, dict) else first
     stored = getattr(net, "gradients", None)
     stored = dict(stored) if isinstance(stored, dict) else stored
@@ -130,7 +133,69 @@ def backward(namespace, args):
     _forward_cached(net, X, args["cache"])
     second = net.backward(X, y)
     return {"returned": first, "stored": stored, "again": dict(second) if isinstance(second, dict) else second,
-            "params_after": params_after}
+            "params_after": params_after, "evaluations": evaluations.passes()}
+
+
+class _Evaluations:
+    """How many times one call evaluates the network, in forward passes over the m samples.
+
+    Backpropagation needs one pass or two (a sigmoid_derivative that recomputes
+    sigmoid(z), a backward that calls forward first); finite differences need
+    one or two per parameter. forward is counted by the rows it is given, and
+    sigmoid and exp by elements, a pass being m * (hidden + output) of them,
+    so a backward that loops over samples still makes one pass. Everything
+    replaced is put back on exit.
+    """
+
+    def __init__(self, namespace: dict, cls, m: int, per_sample: int):
+        self.namespace, self.cls = namespace, cls
+        self.rows, self.elements = max(m, 1), max(m * per_sample, 1)
+        self.counts = {"forward": 0.0, "sigmoid": 0.0, "exp": 0.0}
+        self.restore = []
+
+    def passes(self) -> float:
+        return max(self.counts.values())
+
+    def _counting(self, what: str, f):
+        def counted(*a, **kw):
+            if what == "forward":  # a[0] is self
+                x = a[1] if len(a) > 1 else None
+                self.counts[what] += (len(x) if isinstance(x, np.ndarray) and x.ndim else self.rows) / self.rows
+            else:
+                x = a[0] if a else None
+                self.counts[what] += (x.size if isinstance(x, np.ndarray) else 1) / self.elements
+            return f(*a, **kw)
+        return counted
+
+    def _replace(self, owner, name: str, what: str) -> None:
+        """Count owner.name (owner[name] for a dict) until exit."""
+        if isinstance(owner, dict):
+            original = owner[name]
+            owner[name] = self._counting(what, original)
+            self.restore.append(lambda: owner.__setitem__(name, original))
+            return
+        own, original = name in vars(owner), getattr(owner, name)
+        try:
+            setattr(owner, name, self._counting(what, original))
+        except Exception:  # a class that refuses new attributes is simply not counted
+            return
+        self.restore.append((lambda: setattr(owner, name, original)) if own else (lambda: delattr(owner, name)))
+
+    def __enter__(self):
+        if callable(self.namespace.get("sigmoid")):
+            self._replace(self.namespace, "sigmoid", "sigmoid")
+        if isinstance(getattr(self.cls, "forward", None), types.FunctionType):
+            self._replace(self.cls, "forward", "forward")
+        exp = np.exp
+        self._replace(np, "exp", "exp")
+        for name in [n for n, v in self.namespace.items() if v is exp]:  # from numpy import exp
+            self._replace(self.namespace, name, "exp")
+        return self
+
+    def __exit__(self, *exc):
+        for undo in reversed(self.restore):
+            undo()
+        return False
 
 
 def update_weights(namespace, args):
@@ -168,18 +233,24 @@ def train(namespace, args):
     """train's losses, and what the same number of train_step calls gives."""
     f = _get(namespace, "train")
     net = _network(namespace, args)
-    losses = f(net, args["X"], args["y"], args["epochs"])
-    try:
-        losses = [float(v) for v in losses]
-    except Exception:
-        pass
+    losses = _as_sent(f(net, args["X"], args["y"], args["epochs"]))
     return {"losses": losses, "params": get_params(net), **_steps(namespace, args, args["epochs"])}
 
 
 def _steps(namespace, args, epochs: int) -> dict:
     net = _network(namespace, args)
-    losses = [float(net.train_step(args["X"], args["y"])) for _ in range(epochs)]
+    losses = [net.train_step(args["X"], args["y"]) for _ in range(epochs)]
     return {"step_losses": losses, "step_params": get_params(net)}
+
+
+def _as_sent(losses):
+    """A sequence of losses, each item as it is.
+
+    float() would run an object's own __float__; as they are, numpy's and
+    Python's numbers travel as numbers and anything else (a float subclass, a
+    str) is described by wire, and refused by the grader.
+    """
+    return list(losses) if type(losses) in (list, tuple, np.ndarray) else losses
 
 
 def fit(namespace, args):
@@ -245,7 +316,7 @@ def hyperparameters(namespace, args):
     finally:
         namespace["NeuralNetwork"] = cls
     if isinstance(curves, dict):
-        curves = {str(k): [float(v) for v in losses] for k, losses in curves.items()}
+        curves = {str(k): _as_sent(losses) for k, losses in curves.items()}
     # Each network's own train_step from its own start: what its curve should be.
     for record in built:
         replay = {**args, "sizes": record["sizes"], "params": record["params"],

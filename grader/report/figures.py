@@ -2,12 +2,14 @@
 
 Display only. Every input comes from a result's artifacts or measured data,
 which the submission influenced (its losses, its final weights), so inputs
-are coerced to finite floats here and a figure that cannot be drawn is None,
-never an exception that would cost the whole report.
+are cut to grader/report/bounds.py and coerced to finite floats here, and a
+figure that cannot be drawn is None, never an exception that would cost the
+whole report.
 """
 from __future__ import annotations
 
 import io
+from itertools import islice
 from typing import Any, Mapping
 
 import numpy as np
@@ -15,6 +17,7 @@ from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backe
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from grader import wire
+from grader.report import bounds
 
 DPI = 100
 
@@ -37,7 +40,9 @@ def series(values: Any) -> np.ndarray | None:
 
 
 def params(data: Any) -> dict[str, np.ndarray] | None:
-    """W1, b1, W2, b2 decoded from their wire form, if their shapes chain into a network."""
+    """W1, b1, W2, b2 decoded from their wire form, if their shapes chain into a network within bounds."""
+    if not bounds.small_network(data):
+        return None
     try:
         p = {k: wire.decode_array(data[k]) for k in ("W1", "b1", "W2", "b2")}
     except (KeyError, TypeError, ValueError):
@@ -60,18 +65,23 @@ def forward(p: Mapping[str, np.ndarray], X: np.ndarray) -> np.ndarray:
 def curves(lines: Mapping[str, Any], title: str, steps: Mapping[str, int] | None = None) -> bytes | None:
     """Loss curves on a log scale (linear when some loss is not positive or all lie within a decade).
 
-    `steps` gives, per curve, the epochs between its points (long runs arrive subsampled)."""
-    data = {label: s for label, s in ((str(k), series(v)) for k, v in lines.items())
-            if s is not None and np.any(np.isfinite(s))}
+    `steps` gives, per curve, the epochs between its points (long runs arrive subsampled).
+    The first bounds.MAX_CURVES curves are drawn, each with at most bounds.MAX_POINTS points."""
+    data, spacing = {}, {}
+    for key, values in islice(lines.items(), bounds.MAX_CURVES):
+        points, every = bounds.curve(values)
+        s = series(points)
+        if s is not None and np.any(np.isfinite(s)):
+            label, step = str(key)[:bounds.MAX_LABEL], (steps or {}).get(key, 1)
+            data[label] = s
+            spacing[label] = every * (step if isinstance(step, int) and 0 < step <= 10 ** 9 else 1)
     if not data:
         return None
     fig = Figure(figsize=(6, 3.6))
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
     ax = fig.add_subplot()
     for label, s in data.items():
-        step = (steps or {}).get(label, 1)
-        ax.plot(np.arange(s.size) * (step if isinstance(step, int) and step > 0 else 1), s, label=label,
-                linewidth=1.4)
+        ax.plot(np.arange(s.size) * spacing[label], s, label=label, linewidth=1.4)
     finite = np.concatenate([s[np.isfinite(s)] for s in data.values()])
     # Log scale shows the late, slow part of training; within one decade it
     # only adds unreadable minor-tick labels, so stay linear there.
@@ -91,6 +101,8 @@ def decision_boundary(p: Mapping[str, np.ndarray], title: str, extent: tuple[flo
         return None  # only a 2-D input with one output is a picture
     x0, x1, y0, y1 = extent
     if points is not None:
+        every = max(1, -(-len(points[0]) // bounds.MAX_SAMPLES))
+        points = points[0][::every], points[1][::every]
         X = points[0]
         pad = 0.1 * max(np.ptp(X[:, 0]), np.ptp(X[:, 1]), 1e-9) + (0.3 if len(X) < 20 else 0)
         x0, x1, y0, y1 = X[:, 0].min() - pad, X[:, 0].max() + pad, X[:, 1].min() - pad, X[:, 1].max() + pad
@@ -134,10 +146,10 @@ def heatmaps(p: Mapping[str, np.ndarray], title: str) -> bytes:
 def relative_errors(errors: Mapping[str, Any], tolerance: float | None) -> bytes | None:
     """One bar per parameter: relative error of backward's gradient against finite differences."""
     names, values = [], []
-    for name, value in errors.items():
+    for name, value in islice(errors.items(), bounds.MAX_BARS):
         s = series(value)
         if s is not None and s.size == 1 and np.isfinite(s[0]):
-            names.append(str(name))
+            names.append(str(name)[:bounds.MAX_LABEL])
             values.append(max(float(s[0]), 1e-18))  # log scale: an exact 0 shows as the floor
     if not names:
         return None

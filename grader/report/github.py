@@ -11,7 +11,7 @@ import html
 import re
 from typing import Mapping
 
-from grader.report import inert
+from grader.report import flags, inert
 from grader.report.locate import line_of
 from grader.results import Status, SubmissionResult
 
@@ -42,6 +42,9 @@ def _fenced(text: str) -> str:
 def summary(result: SubmissionResult) -> str:
     out = [f"## Autograding: {_points(result.score)}/{_points(result.max_score)}", "",
            "| | Check | Points | Result |", "|---|---|---:|---|"]
+    if result.flags:
+        out[2:2] = [f"**{flags.HEADING}** ({flags.NOTICE}):", "", *(f"- {_cell(flags.line(f))}" for f in result.flags),
+                    ""]
     for c in result.checks:
         out.append(f"| {ICON[c.status]} | `{c.name}` | {_points(c.score)}/{_points(c.max_score)} "
                    f"| {_cell(c.feedback.summary)} |")

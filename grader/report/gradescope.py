@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Mapping
 
-from grader.report import inert
+from grader.report import flags, inert
 from grader.results import CheckResult, Status, SubmissionResult
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -38,6 +38,8 @@ def _overview(result: SubmissionResult, show_output: bool) -> str:
     out = [f"Graded {result.source_kind or 'nothing readable'}; each test below gives its own feedback."]
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         out.append("The grader itself failed on a test; this is not your fault. Please tell your instructor.")
+    if result.flags:
+        out += ["", f"{flags.HEADING} ({flags.NOTICE}):", *(f"  {inert.line(flags.line(f))}" for f in result.flags)]
     if result.notes:
         out += ["", "Notes:", *(f"  {inert.line(n)}" for n in result.notes)]
     if result.output.strip() and show_output:

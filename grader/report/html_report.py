@@ -13,12 +13,13 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.report import figures
+from grader.report import bounds, figures
 from grader.wire import decode_array
 from grader.results import Status, SubmissionResult
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_STUDENT_PNG = 8 * 1024 * 1024
+LARGEST_DATA = 100_000  #: training samples worth decoding; figures draw at most bounds.MAX_SAMPLES of them
 # Where to draw a boundary when the caller gives no training points: the
 # unit square for XOR, the spirals' reach (radius 2 plus noise) otherwise.
 EXTENTS = {"xor": (-0.5, 1.5, -0.5, 1.5), "spiral": (-2.8, 2.8, -2.8, 2.8)}
@@ -60,11 +61,14 @@ def student_png(data: Any) -> bytes | None:
 
 
 def _training_points(run: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
-    """The (X, y) a run trained on, when the artifacts carry them."""
+    """The (X, y) a run trained on, when the artifacts carry them (and they are of a size to draw)."""
+    if not (bounds.small_array(run.get("X"), 2 * LARGEST_DATA) and bounds.small_array(run.get("y"), LARGEST_DATA)):
+        return None
     try:
-        return decode_array(run["X"]), decode_array(run["y"])
+        X, y = decode_array(run["X"]), decode_array(run["y"])
     except (KeyError, TypeError, ValueError):
         return None
+    return (X, y) if X.ndim == 2 and X.shape[1] == 2 and y.size == X.shape[0] else None
 
 
 def _training_figures(art: Mapping[str, Any]) -> list[tuple[str, Callable]]:

@@ -5,7 +5,7 @@ or on a check's line, so no line the submission wrote can pass for the Total lin
 """
 from __future__ import annotations
 
-from grader.report import inert
+from grader.report import flags, inert
 from grader.results import Status, SubmissionResult
 
 MARK = {Status.PASSED: "PASS", Status.PARTIAL: "PART", Status.FAILED: "FAIL",
@@ -18,6 +18,8 @@ def _points(x: float) -> str:
 
 def render(result: SubmissionResult, width: int = 100) -> str:
     out = [f"Grading {inert.line(result.submission)} ({result.source_kind})", ""]
+    if result.flags:
+        out += [f"{flags.HEADING} ({flags.NOTICE}):", *(f"  {inert.line(flags.line(f))}" for f in result.flags), ""]
     name_width = max(len(c.name) for c in result.checks) if result.checks else 10
     for c in result.checks:
         score = f"{_points(c.score):>5}/{_points(c.max_score):<3}"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from grader import wire
 from grader.confine.plan import Plan
-from grader.sandbox import fonts, lifetime
+from grader.sandbox import fonts, lifetime, messages
 from grader.sandbox.model import Limits, Outcome, Probe, SandboxError, reason
 from grader.sandbox.streams import Output, Pipes, Timeout, TooMuch
 
@@ -134,33 +134,36 @@ class Session:
             current = pending[0] if self.loaded and pending else None
             budget = current.timeout if current else self.limits.load_seconds
             deadline = min(phase_start + budget, self.deadline_total)
+            limit = current.max_bytes if current else LOADED_BYTES
             try:
-                line = pipes.next_line(deadline, current.max_bytes if current else LOADED_BYTES)
+                line = pipes.next_line(deadline, limit)
             except Timeout:
                 self._fail(current, "timeout", f"did not finish within {deadline - phase_start:.3g} s")
                 return False
             except TooMuch:
-                self._fail(current, "crashed", "sent more data than the grader accepts")
+                self._fail(current, "crashed", _too_much(pipes, limit))
                 return False
             if line is None:
                 self._fail(current, "crashed", _exit_reason(_wait(process, 5.0)))
                 return False
             try:
-                message = wire.loads(line)
-            except ValueError:
-                continue  # out of protocol: ignored, the deadlines still hold
-            event = message.get("event") if isinstance(message, dict) else None
+                message = messages.parse(line, limit)
+            except messages.Malformed as bad:
+                self._fail(current, "crashed", f"sent a malformed message: {bad}")
+                return False
+            event = message["event"]
             if event == "loaded" and not self.loaded:
                 self.loaded = True
-                self.load_errors = [e for e in message.get("errors") or [] if isinstance(e, dict)]
-                self.defined = [str(d) for d in message.get("defined") or []]
+                self.load_errors, self.defined = message["errors"], message["defined"]
                 phase_start = time.monotonic()
-            elif event == "result" and current is not None and message.get("id") == current.id:
+            elif event == "result" and current is not None and message["id"] == current.id:
                 self.outcomes[current.id] = _outcome(message)
                 pending.pop(0)
                 phase_start = time.monotonic()
             elif event == "done" and self.loaded and not pending:
                 return True
+            # Any other well-formed message is out of turn (a repeat, another
+            # probe's id): ignored, the deadlines and the channel's cap still hold.
 
     def _fail(self, probe: Probe | None, status: str, why: str) -> None:
         if probe is None:
@@ -197,16 +200,24 @@ def _wait(process: subprocess.Popen, seconds: float) -> int | None:
 
 
 def _outcome(message: dict) -> Outcome:
-    seconds = message.get("seconds")
-    seconds = float(seconds) if isinstance(seconds, (int, float)) else 0.0
-    warnings = [str(w)[:300] for w in message.get("warnings") or []][:20]
-    error = message.get("error")
-    if isinstance(error, dict):
-        return Outcome("error", error={"type": str(error.get("type", "Error"))[:100],
-                                       "message": str(error.get("message", ""))[:500],
-                                       "where": error.get("where") if isinstance(error.get("where"), dict) else None},
-                       seconds=seconds, warnings=warnings)
-    return Outcome("ok", value=message.get("value"), seconds=seconds, warnings=warnings)
+    """A result already checked against grader/sandbox/messages.py."""
+    warnings = [w[:300] for w in message.get("warnings", [])]
+    if "error" in message:
+        error = message["error"]
+        return Outcome("error", error={**error, "type": error["type"][:100], "message": error["message"][:500]},
+                       seconds=message["seconds"], warnings=warnings)
+    return Outcome("ok", value=message["value"], seconds=message["seconds"], warnings=warnings)
+
+
+def _too_much(pipes: Pipes, limit: int) -> str:
+    if pipes.total > pipes.cap:
+        return f"sent more than the {pipes.cap / 2 ** 20:g} MB a child may send in all"
+    return (f"sent a message longer than the {_size(limit)} the grader accepts here (more than this "
+            "step can legitimately send)")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2 ** 20:.1f} MB" if n >= 2 ** 20 else f"{n / 2 ** 10:.0f} kB"
 
 
 def _exit_reason(code: int | None) -> str:

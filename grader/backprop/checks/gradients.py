@@ -19,6 +19,10 @@ from grader.results import Feedback
 SHAPES = [(5, 3, 4, 2), (7, 2, 5, 3), (6, 4, 3, 1)]
 TOLERANCE = 1e-5  # relative error; central differences in float64 reach ~1e-9
 GRADIENT_KEYS = tuple("d" + k for k in PARAMS)
+# Network evaluations one backward call may make. Backpropagation makes one
+# or two (the probe explains how they are counted); finite differences on
+# SHAPES need one or two per parameter, 19 to 33 parameters.
+MAX_EVALUATIONS = 6
 
 
 def cases(s) -> list[dict]:
@@ -59,7 +63,41 @@ def _student_gradients(value, case: dict, key: str = "returned", problems: list 
     return out
 
 
+def evaluations(obs: Observations) -> int:
+    """The most times one backward call evaluated the network, over the cases that ran."""
+    most = 0.0
+    for i in range(len(SHAPES)):
+        try:
+            n = obs.value(f"network.backward.{i}").get("evaluations")
+        except (ProbeFailed, AttributeError):
+            continue
+        if isinstance(n, (int, float)) and not isinstance(n, bool) and np.isfinite(n):
+            most = max(most, float(n))
+    return round(most)
+
+
+def numerical_differentiation(obs: Observations) -> Feedback | None:
+    """Why backward earns nothing when it differentiates numerically, else None."""
+    n = evaluations(obs)
+    if n <= MAX_EVALUATIONS:
+        return None
+    return Feedback(f"backward evaluated the network {n} times in one call: that is numerical "
+                    "differentiation, not backpropagation",
+                    ("next step: compute dz2, dW2, db2, then da1, dz1, dW1, db1 with the chain rule, from the "
+                     "values forward cached (Exercise 1 does it by hand)",))
+
+
+def flags(obs: Observations) -> list[dict]:
+    found = numerical_differentiation(obs)
+    if found is None:
+        return []
+    return [{"code": "numerical_differentiation", "message": found.summary, "about": "NeuralNetwork.backward"}]
+
+
 def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) -> Verdict:
+    numerical = numerical_differentiation(obs)
+    if numerical is not None:
+        return Verdict(0, numerical, {"evaluations": evaluations(obs)})
     got, stored_problems, failures, shape_problems = [], [], [], []
     for i, case in enumerate(cases):
         try:
@@ -144,6 +182,9 @@ def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, li
 
 
 def judge_repeatable(obs: Observations, cases: list[dict]) -> Verdict:
+    numerical = numerical_differentiation(obs)
+    if numerical is not None:
+        return Verdict(0, numerical)
     problems = []
     for i, case in enumerate(cases):
         value = obs.value(f"network.backward.{i}")

@@ -185,13 +185,14 @@ def judge_train(obs: Observations, case: dict) -> Verdict:
         raise Invalid("train should return a list with one loss per epoch",
                       f"got: {describe(losses)}")
     epochs = case["epochs"]
+    got = _losses(losses, "train")
     length_ok = len(losses) == epochs
     final = params(value["params"], case["sizes"], "parameters after train")
     # The same epochs of the submission's own train_step, called directly.
     expected_final = params(value["step_params"], case["sizes"], "parameters after train_step")
-    expected = [number(v, "a loss") for v in value["step_losses"]]
+    expected = _losses(value["step_losses"], "train_step")
     called = same_params(final, expected_final, rtol=1e-9, atol=1e-12)
-    consistent = length_ok and np.allclose([number(v, "a loss") for v in losses], expected, rtol=1e-9)
+    consistent = length_ok and np.allclose(got, expected, rtol=1e-9)
     parts = [
         (1, length_ok, f"train should return one loss per epoch: expected {epochs} losses, got {len(losses)}"),
         (1, called, f"train(network, X, y, {epochs}) should call network.train_step {epochs} times"),
@@ -199,6 +200,16 @@ def judge_train(obs: Observations, case: dict) -> Verdict:
     ]
     fraction, failures = verdict_parts(parts)
     return Verdict(fraction, feedback(f"train returns the {epochs} losses of train_step", failures))
+
+
+def _losses(values: list, who: str) -> list[float]:
+    """Every loss a number as numpy or Python makes one; an object that only claims to be one earns nothing."""
+    try:
+        return [number(v, f"epoch {i + 1}'s loss") for i, v in enumerate(values)]
+    except Invalid as invalid:
+        raise Invalid(f"{who} returned a loss that is not a number: {invalid.feedback.summary}",
+                      "return the loss as compute_loss computed it (a float or numpy float), "
+                      "not an object that converts to one") from None
 
 
 def checks(s):
