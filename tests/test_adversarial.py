@@ -6,9 +6,11 @@ import pytest
 
 from grader.confine import plan as confinement
 from grader.results import Status
-from tests.conftest import grade
+from tests.conftest import ROOT, SUBMISSIONS, grade
+from tests.submissions import mutants
 
 FAST = Path(__file__).with_name("fast_limits.toml")
+CORRECT = SUBMISSIONS / "correct"
 
 
 def check(result, name):
@@ -203,6 +205,105 @@ def test_a_lingering_zombie_leader_neither_hangs_grading_nor_survives_it(hostile
     uid = confinement.current().uid
     if uid is not None:
         assert lifetime.leftovers(uid) == []
+
+
+def test_numerical_differentiation_earns_no_backward_points_and_is_flagged(hostile):
+    folder = hostile("numerical_backward")
+    result = grade(folder, FAST)
+    assert_graded_sanely(result)
+    for name in ("network.backward", "network.backward_repeatable"):
+        summary = check(result, name).feedback.summary
+        assert check(result, name).score == 0
+        assert "evaluated the network" in summary and "numerical differentiation, not backpropagation" in summary
+    (flag,) = [f for f in result.flags if f["code"] == "numerical_differentiation"]
+    lines = (folder / "backprop.py").read_text().splitlines()
+    assert lines[flag["where"]["line"] - 1].strip().startswith("def backward(")
+    assert check(result, "network.forward").status is Status.PASSED
+
+
+@pytest.mark.parametrize("folder", [ROOT / "reference", *sorted(p for p in CORRECT.iterdir() if p.is_dir()), "float32"],
+                         ids=lambda p: getattr(p, "name", p))
+def test_backpropagation_in_every_correct_style_is_not_flagged(variant, folder):
+    result = grade(variant(folder) if folder == "float32" else folder)
+    assert result.score == 100
+    assert result.flags == ()
+
+
+# The reference's backward, from its output-layer comment to db1 (as the hostile edit has it).
+BACKWARD_BODY = mutants.HOSTILE["numerical_backward"]["edit"][0]["old"]
+HONEST = {
+    "forward_then_per_sample_loop": '''
+        self.forward(X)  # recomputes z1, a1, z2, a2: one pass, then one sample at a time
+        dW1, db1 = np.zeros_like(self.W1), np.zeros_like(self.b1)
+        dW2, db2 = np.zeros_like(self.W2), np.zeros_like(self.b2)
+        for i in range(m):
+            dz2 = self.a2[i:i + 1] - y[i:i + 1]
+            dz1 = np.dot(dz2, self.W2.T) * sigmoid_derivative(self.z1[i:i + 1])
+            dW2 += np.dot(self.a1[i:i + 1].T, dz2) / m
+            db2 += dz2 / m
+            dW1 += np.dot(X[i:i + 1].T, dz1) / m
+            db1 += dz1 / m
+''',
+    "derivatives_from_exp": '''
+        def slope(z):
+            return np.exp(-z) / (1 + np.exp(-z)) ** 2
+
+        dz2 = (self.a2 - y) * slope(self.z2) / (sigmoid(self.z2) * (1 - sigmoid(self.z2)))
+        dW2 = (1 / m) * np.dot(self.a1.T, dz2)
+        db2 = (1 / m) * np.sum(dz2, axis=0, keepdims=True)
+        dz1 = np.dot(dz2, self.W2.T) * slope(self.z1)
+        dW1 = (1 / m) * np.dot(X.T, dz1)
+        db1 = (1 / m) * np.sum(dz1, axis=0, keepdims=True)
+''',
+}
+# compute_loss, probed after backward, tells whether everything counted was put back.
+RESTORED = [{"old": "\n        return np.mean((y_true - y_pred) ** 2)\n", "new": '''
+        if np.exp is not _EXP or sigmoid is not _SIGMOID or NeuralNetwork.forward is not _FORWARD:
+            return 12345.0
+        return np.mean((y_true - y_pred) ** 2)
+'''}, {"old": "\ndef train(network, X, y, epochs):\n", "new": '''
+_EXP, _SIGMOID, _FORWARD = np.exp, sigmoid, NeuralNetwork.forward
+
+
+def train(network, X, y, epochs):
+'''}]
+
+
+def _probe_backward(tmp_path, name: str):
+    """Only the backward probes and then compute_loss, in the real child; judged here."""
+    from grader import engine, sandbox, submission
+    from grader.backprop import Backprop
+    from grader.check import Observations
+
+    corpus = {name: {"edit": [{"old": BACKWARD_BODY, "new": HONEST[name]}, *RESTORED]}}
+    source = submission.load(mutants.write(corpus, name, tmp_path))
+    assignment = Backprop(FAST)
+    probes = [p for p in assignment.probes() if p.id.startswith("network.backward")]
+    probes += [p for p in assignment.probes() if p.id == "network.compute_loss"]
+    cells = [{"label": c.label, "code": c.code, "whole": False} for c in source.cells]
+    run = sandbox.run(cells, assignment.module_name, assignment.probe_file, probes, assignment.limits())
+    observations = Observations(run.outcomes)
+    judged = {c.name: engine.judge(c, observations) for c in assignment.checks()}
+    return judged, assignment.flags(observations)
+
+
+@pytest.mark.parametrize("name", list(HONEST))
+def test_honest_backward_styles_count_as_one_or_two_evaluations(tmp_path, name):
+    judged, flags = _probe_backward(tmp_path, name)
+    assert flags == []
+    assert judged["network.backward"].status is Status.PASSED, judged["network.backward"].feedback.text()
+    assert judged["network.backward_repeatable"].status is Status.PASSED
+    assert judged["network.compute_loss"].status is Status.PASSED, "np.exp, sigmoid or forward not restored"
+
+
+def test_losses_that_only_claim_to_be_numbers_earn_nothing(hostile):
+    result = grade(hostile("fake_float_losses"), FAST)
+    assert_graded_sanely(result)
+    assert check(result, "train.losses").score == 0
+    assert "not a number" in check(result, "train.losses").feedback.summary
+    assert check(result, "hyperparameters.curves").score == 0
+    for name in ("network.train_step", "network.backward", "xor.trains"):
+        assert check(result, name).status is Status.PASSED
 
 
 @pytest.mark.parametrize("name, score, broken, phrase", [

@@ -44,6 +44,10 @@ class Backprop:
             open_files=lim["open_files"], file_size_mb=lim["file_size_mb"], output_kb=lim["output_kb"],
             load_seconds=lim["load_seconds"], total_seconds=lim["total_seconds"])
 
+    def flags(self, observations: Observations) -> list[dict]:
+        """What the probes saw that a human should review; never scored here."""
+        return gradients.flags(observations)
+
     def _data(self, key: str):
         if key == "xor":
             return tasks.XOR_X, tasks.XOR_Y

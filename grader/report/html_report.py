@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.report import bounds, figures
+from grader.report import bounds, figures, flags
 from grader.wire import decode_array
 from grader.results import Status, SubmissionResult
 
@@ -161,6 +161,9 @@ def render(result: SubmissionResult) -> str:
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         out.append("<p><strong>The grader itself failed on a check. This is not your fault: please report it "
                    "to your instructor.</strong></p>")
+    if result.flags:
+        out += [f"<h2>{_e(flags.HEADING)}</h2>", f"<p><small>{_e(flags.NOTICE)}</small></p>",
+                "<ul>", *(f"<li>{_e(flags.line(f))}</li>" for f in result.flags), "</ul>"]
     out += ["<h2>Checks</h2>", *_table(result), *_details(result)]
     drawn = _figures(result)
     if drawn:
