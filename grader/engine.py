@@ -79,12 +79,15 @@ def judge(check: Check, observations: Observations) -> CheckResult:
                        Feedback("the grader failed on this check; please report it (not your fault)", tuple(detail)))
     fraction = min(max(float(verdict.fraction), 0.0), 1.0)
     status = Status.PASSED if fraction == 1 else Status.FAILED if fraction == 0 else Status.PARTIAL
-    return _result(check, round(check.points * fraction, 4), status, verdict.feedback, verdict.measured)
+    return _result(check, round(check.points * fraction, 4), status, verdict.feedback, verdict.measured,
+                   verdict.diagnosed)
 
 
-def _result(check: Check, score: float, status: Status, feedback: Feedback, measured=None) -> CheckResult:
+def _result(check: Check, score: float, status: Status, feedback: Feedback, measured=None,
+            diagnosed: tuple[str, ...] = ()) -> CheckResult:
     return CheckResult(name=check.name, title=check.title, max_score=check.points, score=score,
-                       status=status, feedback=feedback, measured=measured or {}, where=check.where)
+                       status=status, feedback=feedback, measured=measured or {}, where=check.where,
+                       diagnosed=tuple(diagnosed))
 
 
 def _from_outcome(check: Check, failure: ProbeFailed) -> tuple[Status, Feedback]:

@@ -138,10 +138,10 @@ def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) ->
         message = problem.feedback.summary if isinstance(problem, Invalid) else _probe_text(problem)
         details.insert(0, f"network {SHAPES[i]}: {message}")
     if shape_problems:
-        summary, more = f"backward: {shape_problems[0]}", list(dict.fromkeys(shape_problems[1:]))
+        summary, more, diagnosed = f"backward: {shape_problems[0]}", list(dict.fromkeys(shape_problems[1:])), ()
     else:
-        summary, more = _diagnosis(got, cases, expected, accepted, best, per_param)
-    return Verdict(fraction, Feedback(summary, tuple(more + details)), measured)
+        summary, more, diagnosed = _diagnosis(got, cases, expected, accepted, best, per_param)
+    return Verdict(fraction, Feedback(summary, tuple(more + details)), measured, diagnosed)
 
 
 def _probe_text(failure: ProbeFailed) -> str:
@@ -149,7 +149,7 @@ def _probe_text(failure: ProbeFailed) -> str:
     return f"{error.get('type', failure.outcome.status)}: {error.get('message', '')}"[:200]
 
 
-def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, list[str]]:
+def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, list[str], tuple[str, ...]]:
     """Name the bug: a known mistake, a constant factor, or the layer that is wrong."""
     index = next(i for i, g in enumerate(got) if g is not None and any(
         relative_error(g[k], expected[i][best][k]) >= TOLERANCE for k in PARAMS))
@@ -159,16 +159,18 @@ def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, li
     if found:
         bug, objective = found
         return f"backward: likely bug: {bug.message}", [f"next step: {bug.hint}",
-                                                        f"(compared with {OBJECTIVES[objective].description})"]
+                                                        f"(compared with {OBJECTIVES[objective].description})"], \
+            (bug.name,)
     factors = {k: constant_factor(g[k], expected[index][best][k]) for k in PARAMS}
     wrong = [k for k in PARAMS if per_param[k] < 1]
-    lines = []
+    lines, named = [], []
     for k in wrong:
         c = factors[k]
         if c is None:
             continue
         name = ("missing 1/m" if np.isclose(c, m) else "sign flipped" if np.isclose(c, -1)
                 else "divided by m twice" if np.isclose(c, 1 / m) else f"off by a factor {c:.4g}")
+        named += [bug for bug, f in (("no_mean", m), ("sign", -1), ("double_mean", 1 / m)) if np.isclose(c, f)]
         lines.append(f"d{k} is {c:.4g} x the expected gradient ({name})")
     if set(wrong) <= {"W1", "b1"}:
         summary = ("backward: the output layer (dW2, db2) is right but the hidden layer (dW1, db1) is wrong: "
@@ -178,7 +180,8 @@ def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, li
     else:
         summary = f"backward: gradients match no accepted objective ({', '.join(accepted)})"
     return summary, lines + [f"expected (closest objective): {OBJECTIVES[best].description}",
-                             "next step: compare each line with Exercise 1's chain rule, one factor at a time"]
+                             "next step: compare each line with Exercise 1's chain rule, one factor at a time"], \
+        tuple(dict.fromkeys(named))
 
 
 def judge_repeatable(obs: Observations, cases: list[dict]) -> Verdict:
