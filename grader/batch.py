@@ -42,6 +42,7 @@ from grader.classview.changes import CSV as CHANGES_CSV
 from grader.exits import ExitStatus, UsageError
 from grader.processes import Children, interrupt, terminate_like_ctrl_c
 from grader.progress import Progress
+from grader.report import inert
 from grader.writing import write_atomic
 from grader.report.roster import Entry
 from grader.results import SubmissionResult
@@ -244,7 +245,7 @@ def _changes(out: Path, shown: int = 10) -> str:
         rows = list(csv.DictReader(f))
     if not rows:
         return "No score changed since the last run.\n"
-    lines = [f"  {r['student']}: {r['before'] or '-'} -> {r['after'] or '-'}  {r['checks_changed']}".rstrip()
+    lines = [f"  {inert.line(r['student'])}: {r['before']} -> {r['after']}  {r['checks_changed']}".rstrip()
              for r in rows if r["before"] and r["after"]]
     more = f"  ...and {len(lines) - shown} more\n" if len(lines) > shown else ""
     return (f"{len(rows)} student(s) changed since the last run ({out / CHANGES_CSV}):\n"

@@ -75,9 +75,10 @@ def _entry(folder: Path, student: str, error: str) -> Entry:
 
 
 def main(args: argparse.Namespace, stdout: TextIO) -> int:
+    if bool(args.canvas) != bool(args.roster):
+        raise UsageError("--canvas PATH and --roster CSV go together: the roster says which Canvas student "
+                         "each folder is")
     roster = canvas.Roster(args.roster) if args.canvas else None
-    if args.roster and not args.canvas:
-        raise UsageError("--roster goes with --canvas PATH")
     manifests = sorted(_manifests(args.shards, args.out), key=lambda m: m[1]["shard"])
     check_fit(manifests)
     entries = sorted((_entry(folder, student, error) for folder, data in manifests

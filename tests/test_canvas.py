@@ -92,3 +92,8 @@ def test_canvas_options_are_checked(tmp_path, extra, phrase):
     status, output = run(str(tmp_path / "class"), "--batch", "--out", str(tmp_path / "out"),
                          *(str(tmp_path / a) if a.endswith(".csv") else a for a in extra))
     assert status == 2 and phrase in output
+
+
+def test_merge_checks_canvas_options_too(tmp_path):
+    status, output = run("merge", str(tmp_path / "out"), str(tmp_path), "--canvas", str(tmp_path / "c.csv"))
+    assert status == 2 and "--canvas PATH and --roster CSV go together" in output
