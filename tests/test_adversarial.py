@@ -392,3 +392,36 @@ def test_html_figures_stay_within_a_time_and_memory_bound(size):
     assert time.monotonic() - started < 10  # about 3 s at the bounds, on 2 cores
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 400 * 1024  # kB
     assert page.count("<figure>") >= 3
+
+
+def test_a_forged_checkpoint_stride_is_refused_without_replaying_it(hostile):
+    import time
+
+    started = time.monotonic()
+    result = grade(hostile("forged_checkpoint_stride"), FAST)
+    assert time.monotonic() - started < 60
+    for name in ("xor.trains", "spiral.trains"):
+        assert check(result, name).score == 0
+        assert "other than the ones the grader asked for" in check(result, name).feedback.text()
+
+
+@pytest.mark.skipif("seccomp" not in confinement.current().layers, reason="this machine refuses seccomp filters")
+def test_a_unix_socket_of_the_host_is_out_of_reach(hostile):
+    import socket
+
+    path = "/tmp/grader-test-host.sock"
+    if os.path.exists(path):
+        os.unlink(path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(path)
+        os.chmod(path, 0o777)
+        server.listen()
+        try:
+            result = grade(hostile("unix_socket_to_the_host"), FAST)
+            server.setblocking(False)
+            with pytest.raises(BlockingIOError):  # a connection would wait here, accepted or not
+                server.accept()
+        finally:
+            os.unlink(path)
+    assert "no socket:" in result.output
+    assert result.score == 100

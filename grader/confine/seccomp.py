@@ -1,7 +1,9 @@
 """Seccomp: the system calls no submission needs, refused with EPERM.
 
 Landlock covers files, TCP and signals; this filter covers the rest:
-sockets of any family but AF_UNIX (UDP, raw, netlink), new namespaces
+every new socket (UDP, raw, netlink, and unix sockets too: Landlock does
+not cover connecting to a host's pathname socket) but an AF_UNIX
+socketpair, which multiprocessing's pipes use; new namespaces
 (unshare, setns, clone with a CLONE_NEW* flag), ptrace and reading other
 processes' memory, mounts, kernel modules, BPF, keyrings, io_uring (whose
 operations seccomp cannot see) and the like. clone3 answers ENOSYS, as in
@@ -77,10 +79,10 @@ def program(machine: str | None = None) -> list[tuple[int, int, int, int]] | Non
     if machine == "x86_64":
         code += [(JGE_K, 0, 1, X32_BIT), (RET_K, 0, 0, deny)]
     code += [(JEQ_K, 0, 1, numbers["clone3"]), (RET_K, 0, 0, RET_ERRNO | errno.ENOSYS)]
-    # socket and socketpair: only AF_UNIX (multiprocessing's pipes and queues)
-    for name in ("socket", "socketpair"):
-        code += [(JEQ_K, 0, 4, numbers[name]), (LD_W_ABS, 0, 0, ARG0), (JEQ_K, 0, 1, AF_UNIX),
-                 (RET_K, 0, 0, RET_ALLOW), (RET_K, 0, 0, RET_ERRNO | errno.EAFNOSUPPORT)]
+    code += [(JEQ_K, 0, 1, numbers["socket"]), (RET_K, 0, 0, RET_ERRNO | errno.EAFNOSUPPORT)]
+    # socketpair: AF_UNIX only (a connected pair, reaching nothing outside)
+    code += [(JEQ_K, 0, 4, numbers["socketpair"]), (LD_W_ABS, 0, 0, ARG0), (JEQ_K, 0, 1, AF_UNIX),
+             (RET_K, 0, 0, RET_ALLOW), (RET_K, 0, 0, RET_ERRNO | errno.EAFNOSUPPORT)]
     # x86-64's clone takes its flags first, as aarch64's does
     code += [(JEQ_K, 0, 4, numbers["clone"]), (LD_W_ABS, 0, 0, ARG0), (JSET_K, 0, 1, CLONE_NEW_ANY),
              (RET_K, 0, 0, deny), (RET_K, 0, 0, RET_ALLOW)]

@@ -21,9 +21,16 @@ from grader.results import Feedback
 AUDITED_STRETCHES = 4  # the first, the last, and two others at random
 
 
+def _budget(s, part: str) -> int:
+    """The most epochs a training probe runs: XOR's budget is per objective, the spiral's one number."""
+    if part == "xor":
+        return max(s["xor"]["max_epochs"][o] for o in objective_names(s))
+    return s[part]["max_epochs"]
+
+
 def xor_probes(s):
     x = s["xor"]
-    budget = max(x["max_epochs"][o] for o in objective_names(s))
+    budget = _budget(s, "xor")
     return [probe(f"xor.seed{seed}", "fit", {
         "sizes": (2, x["hidden_size"], 1), "params": tasks.start_params(seed, (2, x["hidden_size"], 1)),
         "X": tasks.XOR_X, "y": tasks.XOR_Y, "learning_rate": x["learning_rate"], "max_epochs": budget,
@@ -61,12 +68,16 @@ def audit(checkpoints: list[dict], X, y, accepted, learning_rate: float, every: 
     return objective
 
 
-def _run(obs: Observations, probe_id: str, sizes, start: dict) -> tuple[list[dict], int, list[float]]:
+def _run(obs: Observations, probe_id: str, sizes, start: dict, every: int,
+         max_epochs: int) -> tuple[list[dict], int, list[float]]:
     value = obs.value(probe_id)
-    every = value.get("every")
     raw = value.get("checkpoints")
-    if not isinstance(raw, list) or not raw or not isinstance(every, int) or every <= 0:
+    if not isinstance(raw, list) or not raw:
         raise Invalid("the training run sent no checkpoints")
+    # The stride and the count are the grader's own: the replays below cost
+    # `every` steps each, so a child must not choose either.
+    if value.get("every") != every or len(raw) > max_epochs // every + 1:
+        raise Invalid("the training run sent checkpoints other than the ones the grader asked for")
     checkpoints = [params(c, sizes, "parameters during training") for c in raw]
     # The first checkpoint must be the grader's own starting point.
     checkpoints[0] = start
@@ -87,7 +98,8 @@ def _judge_seeds(obs: Observations, part: str, s: dict, judge_run) -> tuple[int,
         X, y = (tasks.XOR_X, tasks.XOR_Y) if part == "xor" else tasks.spiral(seed, settings["n_samples"],
                                                                               settings["noise"])
         try:
-            checkpoints, every, _ = _run(obs, f"{part}.seed{seed}", sizes, tasks.start_params(seed, sizes))
+            checkpoints, every, _ = _run(obs, f"{part}.seed{seed}", sizes, tasks.start_params(seed, sizes),
+                                         settings["check_every"], _budget(s, part))
         except ProbeFailed as failure:
             failed.append(failure)
             error = failure.outcome.error or {}
