@@ -90,7 +90,8 @@ def test_a_forged_field_is_refused_with_its_path(message, phrase):
     (b"\xff\xfe{}", "not JSON"),
     (b"[1, 2]", "it is a list, expected an object"),
     (b'{"event": "result", "id": "p", "seconds": 1, "value": ' + b"9" * 5000 + b"}", "not JSON"),
-], ids=["deep", "deep-in-a-value", "cut", "not-utf8", "list", "int-past-python-limit"])
+    (b'"' + b'\\"' * 400_000, "not JSON"),
+], ids=["deep", "deep-in-a-value", "cut", "not-utf8", "list", "int-past-python-limit", "unclosed-string"])
 def test_a_line_that_is_no_message_is_refused_quickly(raw, phrase):
     started = time.perf_counter()
     with pytest.raises(messages.Malformed) as refused:

@@ -21,8 +21,10 @@ from grader import wire
 
 MAX_DEPTH = 32  #: nesting of objects and lists; the deepest real message has about 8
 MAX_INT = 2 ** 63  #: past this an int is not a value any probe returns
-# A JSON string, quotes included: what to skip when counting brackets.
-STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# A JSON string, quotes included, or an unclosed one to the end of the line:
+# what to skip when counting brackets. It matches wherever a quote starts, so
+# the scan never fails and retries, and stays linear on any line.
+STRING = re.compile(rb'"[^"\\]*(?:\\.?[^"\\]*)*"?', re.DOTALL)
 NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
 
 
