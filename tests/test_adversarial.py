@@ -425,3 +425,13 @@ def test_a_unix_socket_of_the_host_is_out_of_reach(hostile):
             os.unlink(path)
     assert "no socket:" in result.output
     assert result.score == 100
+
+
+def test_files_past_the_disk_budget_stop_the_child_and_are_removed(hostile):
+    result = grade(hostile("fill_shared_memory"), FAST)
+    plots = check(result, "plots.loss")
+    # Landlock mode: the host's /dev/shm, stopped by the budget; namespaces: a private 64 MB one, full
+    assert plots.status is Status.ERROR
+    assert "MB of files" in plots.feedback.summary or "No space left" in plots.feedback.summary
+    assert result.score == 98
+    assert not [name for name in os.listdir("/dev/shm") if name.startswith("fill-")]

@@ -41,7 +41,7 @@ class Backprop:
         lim = self.settings["limits"]
         return sandbox.Limits(
             memory_mb=lim["memory_mb"], cpu_seconds=lim["cpu_seconds"], processes=lim["processes"],
-            open_files=lim["open_files"], file_size_mb=lim["file_size_mb"], output_kb=lim["output_kb"],
+            open_files=lim["open_files"], file_size_mb=lim["file_size_mb"], disk_mb=lim["disk_mb"], output_kb=lim["output_kb"],
             load_seconds=lim["load_seconds"], total_seconds=lim["total_seconds"])
 
     def flags(self, observations: Observations) -> list[dict]:

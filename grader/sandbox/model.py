@@ -16,6 +16,7 @@ class Limits:
     processes: int = 32
     open_files: int = 256
     file_size_mb: int = 16
+    disk_mb: int = 256  #: scratch and shared memory together, all files of the child
     output_kb: int = 64  #: stdout/stderr kept for the report
     channel_mb: int = 64  #: most a child may send
     load_seconds: float = 60.0  #: the submission's top-level code

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from grader import wire
 from grader.confine.plan import Plan
-from grader.sandbox import fonts, lifetime, messages
+from grader.sandbox import disk, fonts, lifetime, messages
 from grader.sandbox.model import Limits, Outcome, Probe, SandboxError, reason
 from grader.sandbox.streams import Output, Pipes, Timeout, TooMuch
 
@@ -49,6 +49,7 @@ class Session:
         self.defined: list[str] = []
         self.load_failure: dict | None = None
         self.applied: list[str] = []
+        self.scratch = ""
 
     def run(self) -> None:
         base = tempfile.mkdtemp(prefix="grader-")
@@ -56,7 +57,7 @@ class Session:
         fds: list[int] = []
         process = pipes = None
         try:
-            scratch = os.path.join(base, "scratch")
+            scratch = self.scratch = os.path.join(base, "scratch")
             os.mkdir(scratch, 0o700)
             os.mkdir(os.path.join(base, "root"), 0o700)
             request_path = self._prepare(scratch)
@@ -136,7 +137,10 @@ class Session:
             deadline = min(phase_start + budget, self.deadline_total)
             limit = current.max_bytes if current else LOADED_BYTES
             try:
-                line = pipes.next_line(deadline, limit)
+                line = pipes.next_line(deadline, limit, self._watch_disk)
+            except disk.Full:
+                self._fail(current, "crashed", f"wrote more than {self.limits.disk_mb} MB of files")
+                return False
             except Timeout:
                 self._fail(current, "timeout", f"did not finish within {deadline - phase_start:.3g} s")
                 return False
@@ -164,6 +168,10 @@ class Session:
                 return True
             # Any other well-formed message is out of turn (a repeat, another
             # probe's id): ignored, the deadlines and the channel's cap still hold.
+
+    def _watch_disk(self) -> None:
+        if disk.usage(self.scratch, self.plan.uid) > self.limits.disk_mb * 1024 * 1024:
+            raise disk.Full
 
     def _fail(self, probe: Probe | None, status: str, why: str) -> None:
         if probe is None:

@@ -20,6 +20,9 @@ class TooMuch(Exception):
     pass
 
 
+WATCH_SECONDS = 0.25  #: how often `watch` is asked while waiting for a line
+
+
 class Output:
     """The first `limit` bytes of everything the children printed; the rest is counted."""
 
@@ -44,16 +47,20 @@ class Pipes:
         self.cap, self.total, self.buffer = channel_cap, 0, b""
         os.set_blocking(output_fd, False)
 
-    def next_line(self, deadline: float, max_line: int) -> bytes | None:
-        """The channel's next line, None at its end; Timeout at the deadline, TooMuch past a bound."""
+    def next_line(self, deadline: float, max_line: int, watch=lambda: None) -> bytes | None:
+        """The channel's next line, None at its end; Timeout at the deadline, TooMuch past a bound.
+
+        `watch()` is called every WATCH_SECONDS meanwhile; what it raises ends the wait.
+        """
         while b"\n" not in self.buffer:
             if len(self.buffer) > max_line:
                 raise TooMuch
             left = deadline - time.monotonic()
             if left <= 0:
                 raise Timeout
+            watch()
             watched = [self.channel_fd] + ([self.output_fd] if self.output_fd >= 0 else [])
-            ready, _, _ = select.select(watched, [], [], left)
+            ready, _, _ = select.select(watched, [], [], min(left, WATCH_SECONDS))
             if self.output_fd in ready:
                 self._read_output()
             if self.channel_fd in ready:
