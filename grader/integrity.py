@@ -73,9 +73,10 @@ def scan(cells: Iterable[Cell]) -> tuple[dict[str, Any], ...]:
     for cell in cells:
         try:
             tree = ast.parse(cell.code)
-        except (SyntaxError, ValueError):  # ValueError: null bytes in the source
+            findings = sorted(_Reader(tree).findings())
+        except (SyntaxError, ValueError, RecursionError):  # null bytes; expressions nested thousands deep
             continue
-        for line, code, message in sorted(_Reader(tree).findings()):
+        for line, code, message in findings:
             key = (code, cell.label, line)
             if key in seen or per_code.get(code, 0) >= MAX_PER_CODE:
                 continue

@@ -147,3 +147,12 @@ def test_reports_without_flags_have_no_flag_section():
     from grader.report import terminal
 
     assert "Flags for review" not in terminal.render(replace(_flagged_result(), flags=()))
+
+
+def test_expressions_nested_thousands_deep_are_skipped_not_fatal():
+    from grader import integrity
+    from grader.submission import Cell
+
+    deep_attribute = "x = a" + ".b" * 3000 + "\n"
+    deep_sum = 'import os\nos.listdir("/" + ' + " + ".join(['"a"'] * 2000) + ")\n"
+    assert integrity.scan([Cell("backprop.py", deep_attribute), Cell("cell 2", deep_sum)]) == ()

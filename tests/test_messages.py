@@ -87,11 +87,12 @@ def test_a_forged_field_is_refused_with_its_path(message, phrase):
     (b"[" * 200_000 + b"]" * 200_000, "nests 200000 levels deep"),
     (b'{"event": "result", "value": ' + b'{"a": ' * 40 + b"1" + b"}" * 41, "nests 41 levels deep"),
     (b'{"event": "started"', "not JSON"),
-    (b"\xff\xfe{}", "not JSON"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    ('{"event": "done", "x": "\u2200"}'.encode("utf-16-le"), "NUL"),
     (b"[1, 2]", "it is a list, expected an object"),
     (b'{"event": "result", "id": "p", "seconds": 1, "value": ' + b"9" * 5000 + b"}", "not JSON"),
     (b'"' + b'\\"' * 400_000, "not JSON"),
-], ids=["deep", "deep-in-a-value", "cut", "not-utf8", "list", "int-past-python-limit", "unclosed-string"])
+], ids=["deep", "deep-in-a-value", "cut", "not-utf8", "utf16", "list", "int-past-python-limit", "unclosed-string"])
 def test_a_line_that_is_no_message_is_refused_quickly(raw, phrase):
     started = time.perf_counter()
     with pytest.raises(messages.Malformed) as refused:

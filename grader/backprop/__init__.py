@@ -67,7 +67,9 @@ class Backprop:
             losses, step = bounds.curve(value.get("losses"))
             checkpoints = value.get("checkpoints")
             final = checkpoints[-1] if isinstance(checkpoints, list) and checkpoints else None
-            out[key] = {"losses": losses, "loss_step": step, "final": final if bounds.small_network(final) else None,
+            # The four parameters only: anything else the child put beside them is not ours to keep.
+            final = {k: final[k] for k in ("W1", "b1", "W2", "b2")} if bounds.small_network(final) else None
+            out[key] = {"losses": losses, "loss_step": step, "final": final,
                         **wire.encode(dict(zip(("X", "y"), self._data(key))))}
         for key in ("plots.loss", "plots.decision_boundary"):
             try:

@@ -169,11 +169,19 @@ def parse(line: bytes, most_bytes: int) -> dict:
     `most_bytes` is the most the line may hold; JSON spends at least two
     bytes an element, so no array may claim more than half of it.
     """
+    # UTF-8 only: json.loads(bytes) would also take UTF-16 and -32, whose
+    # bytes the depth count below does not read as text.
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("it is not UTF-8 text") from None
+    if "\x00" in text:
+        raise Malformed("it holds a NUL character")
     nesting = depth(line)
     if nesting > MAX_DEPTH:
         raise Malformed(f"it nests {nesting} levels deep, at most {MAX_DEPTH}")
     try:
-        message = json.loads(line)
+        message = json.loads(text)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise Malformed(f"it is not JSON ({str(error)[:100]})") from None
     if not isinstance(message, dict):

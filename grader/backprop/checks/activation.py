@@ -8,7 +8,7 @@ import numpy as np
 from grader.backprop import objectives
 from grader.backprop.checks.common import probe
 from grader.check import Check, Observations, Verdict
-from grader.observations import array, compare
+from grader.observations import Invalid, array, compare, mapping
 from grader.results import Feedback
 
 VALUES_X = np.linspace(-8, 8, 33).reshape(3, 11)
@@ -26,8 +26,16 @@ def probes(s):
     ]
 
 
+def _answer(obs: Observations, probe_id: str, name: str, scalars: int) -> dict:
+    """The probe's answer, shaped as the probe sends it: anything else is the child's, never a grader error."""
+    value = mapping(obs.value(probe_id), f"what {name} returned", ("array", "scalars"))
+    if not isinstance(value["scalars"], list) or len(value["scalars"]) != scalars:
+        raise Invalid(f"{name} did not answer each of the {scalars} scalar inputs")
+    return value
+
+
 def _values(obs: Observations, probe_id: str, x: np.ndarray, expected_fn, name: str):
-    value = obs.value(probe_id)
+    value = _answer(obs, probe_id, name, len(SCALARS))
     got = array(value["array"], f"{name} of a {x.shape} array", x.shape)
     details = compare(got, expected_fn(x), name)
     scalar_details = []
@@ -43,7 +51,7 @@ def judge_sigmoid(obs: Observations) -> Verdict:
     if fraction == 1:
         return Verdict(1, Feedback("sigmoid matches 1/(1+e^-x) on arrays and scalars"))
     diagnosed = ()
-    if details and np.allclose(array(obs.value("sigmoid.values")["array"], "x"), objectives.sigmoid(-VALUES_X)):
+    if details and np.allclose(array(_answer(obs, "sigmoid.values", "sigmoid", len(SCALARS))["array"], "x"), objectives.sigmoid(-VALUES_X)):
         details.insert(0, "likely bug: sign error, this is 1/(1+e^x); the exponent is -x")
         diagnosed = ("sigmoid_sign",)
     return Verdict(fraction, Feedback("sigmoid returns wrong values", tuple(details + scalar_details)),
@@ -51,7 +59,7 @@ def judge_sigmoid(obs: Observations) -> Verdict:
 
 
 def judge_extreme(obs: Observations) -> Verdict:
-    value = obs.value("sigmoid.extreme")
+    value = _answer(obs, "sigmoid.extreme", "sigmoid", 2)
     got = array(value["array"], "sigmoid at |x| up to 1000", EXTREME_X.shape, finite=False)
     bad = ~np.isfinite(got)
     if bad.any():
@@ -68,7 +76,7 @@ def judge_extreme(obs: Observations) -> Verdict:
 
 
 def judge_derivative(obs: Observations, x: np.ndarray) -> Verdict:
-    value = obs.value("sigmoid_derivative.values")
+    value = _answer(obs, "sigmoid_derivative.values", "sigmoid_derivative", len(SCALARS))
     h = 1e-5
     numerical = lambda v: (objectives.sigmoid(v + h) - objectives.sigmoid(v - h)) / (2 * h)  # noqa: E731
     got = array(value["array"], f"sigmoid_derivative of a {x.shape} array", x.shape)
