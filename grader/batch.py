@@ -82,7 +82,10 @@ def students(class_dir: Path, exclude: Path | None = None) -> list[Student]:
                       if not p.name.startswith((".", "__")) and Path(os.path.realpath(p)) != skip
                       and (p.is_symlink() or p.is_dir() or p.suffix in (".py", ".ipynb")))
     stems = [p.name if p.is_dir() else p.stem for p in children]
-    return [Student(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(children, stems)]
+    names = {p.name for p in children}
+    # A stem that is another entry's whole name (d.py.py beside d.py) would share its folder and row.
+    return [Student(stem if stems.count(stem) == 1 and (stem == p.name or stem not in names) else p.name, p)
+            for p, stem in zip(children, stems)]
 
 
 def settings_key(config: Path | None) -> str:
@@ -94,6 +97,10 @@ def settings_key(config: Path | None) -> str:
     if config is not None:
         h.update(b"config\0" + Path(config).read_bytes())
     return h.hexdigest()
+
+
+#: names of the files a batch writes beside the students' folders
+RESERVED = {"gradebook.csv", "summary.md", "index.html", "similarity.csv", CHANGES_CSV, shards.MANIFEST}
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,9 @@ def forget(folder: Path) -> None:
 def grade_one(student: Student, job: Job) -> Outcome | None:
     """Grade one student in a child process; None if the batch was stopped first."""
     started = time.monotonic()
+    if student.identifier.lower() in RESERVED:  # its folder would stand where the class's file goes
+        return Outcome(Entry(student.identifier, None, f"{inert.line(student.identifier)} is the name of a file "
+                             "the batch writes for the whole class: rename this submission"), "error")
     folder = job.out / student.identifier
     try:
         digest = submission.load(student.path).digest

@@ -258,3 +258,19 @@ def test_progress_elsewhere_is_a_plain_line_per_student():
     progress.finished(Entry("bo\x1b[2J", None, "no backprop.py"), "error")
     progress.close()
     assert log.getvalue() == "[1/2] ann: 10/10 (1.2 s)\n[2/2] bo: ERROR no backprop.py\n"
+
+
+def test_no_two_students_share_a_name_and_none_takes_a_class_file(tmp_path):
+    klass, out = tmp_path / "class", tmp_path / "out"
+    klass.mkdir()
+    for name in ("d.py", "d.ipynb", "d.py.py", "gradebook.csv.py"):
+        shutil.copy(REPO / "student_template" / ("backprop.ipynb" if name.endswith("ipynb") else "backprop.py"),
+                    klass / name)
+    found = sorted(s.identifier for s in batch.students(klass))
+    assert found == ["d.ipynb", "d.py", "d.py.py", "gradebook.csv"]
+    status, output = run_batch(klass, out, "-j", "2")
+    assert status == 0, output
+    rows = gradebook(out)
+    assert sorted(rows) == found
+    assert "name of a file the batch writes" in rows["gradebook.csv"]["error"]
+    assert (out / "gradebook.csv").is_file() and (out / "index.html").is_file()
