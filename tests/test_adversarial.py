@@ -185,7 +185,8 @@ def test_a_grader_killed_outright_takes_its_child_with_it(hostile):
     assert all(map(_gone, child)), [_cmdline(p) for p in child if not _gone(p)]
 
 
-@pytest.mark.parametrize("name", ["forge_channel_with_grader_math", "patch_the_probes", "exec_the_reference"])
+@pytest.mark.parametrize("name", ["forge_channel_with_grader_math", "patch_the_probes", "exec_the_reference",
+                                  "forge_self_consistency"])
 def test_a_forgery_scores_what_the_stubs_score(hostile, name):
     result = grade(hostile(name), FAST)
     assert result.score == grade(Path(__file__).parents[1] / "student_template", FAST).score == 0
@@ -219,6 +220,15 @@ def test_numerical_differentiation_earns_no_backward_points_and_is_flagged(hosti
     lines = (folder / "backprop.py").read_text().splitlines()
     assert lines[flag["where"]["line"] - 1].strip().startswith("def backward(")
     assert check(result, "network.forward").status is Status.PASSED
+
+
+def test_numerical_differentiation_through_a_private_sigmoid_is_counted_too(hostile):
+    result = grade(hostile("numerical_diff_private_sigmoid"), FAST)
+    for name in ("network.backward", "network.backward_repeatable"):
+        assert check(result, name).score == 0
+        assert "numerical differentiation, not backpropagation" in check(result, name).feedback.summary
+    assert [f["code"] for f in result.flags] == ["numerical_differentiation"]
+    assert result.score == 0
 
 
 @pytest.mark.parametrize("folder", [ROOT / "reference", *sorted(p for p in CORRECT.iterdir() if p.is_dir()), "float32"],
@@ -260,9 +270,11 @@ HONEST = {
 RESTORED = [{"old": "\n        return np.mean((y_true - y_pred) ** 2)\n", "new": '''
         if np.exp is not _EXP or sigmoid is not _SIGMOID or NeuralNetwork.forward is not _FORWARD:
             return 12345.0
+        if np.sum is not _SUM or __import__("sys").gettrace() or __import__("sys").getprofile():
+            return 12345.0
         return np.mean((y_true - y_pred) ** 2)
 '''}, {"old": "\ndef train(network, X, y, epochs):\n", "new": '''
-_EXP, _SIGMOID, _FORWARD = np.exp, sigmoid, NeuralNetwork.forward
+_EXP, _SIGMOID, _FORWARD, _SUM = np.exp, sigmoid, NeuralNetwork.forward, np.sum
 
 
 def train(network, X, y, epochs):
@@ -293,7 +305,7 @@ def test_honest_backward_styles_count_as_one_or_two_evaluations(tmp_path, name):
     assert flags == []
     assert judged["network.backward"].status is Status.PASSED, judged["network.backward"].feedback.text()
     assert judged["network.backward_repeatable"].status is Status.PASSED
-    assert judged["network.compute_loss"].status is Status.PASSED, "np.exp, sigmoid or forward not restored"
+    assert judged["network.compute_loss"].status is Status.PASSED, "a counter or a hook was not restored"
 
 
 def test_losses_that_only_claim_to_be_numbers_earn_nothing(hostile):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.backprop.gradcheck import relative_error
-from grader.backprop.objectives import OBJECTIVES, PARAMS, forward, sigmoid_derivative
+from grader.backprop.objectives import OBJECTIVES, PARAMS, forward, gradients, sigmoid_derivative
 
 MATCH = 1e-5
 
@@ -108,3 +108,20 @@ def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
     if c != 0 and relative_error(got, c * expected) < MATCH:
         return c
     return None
+
+
+def recognised(got: dict, params: dict, X, y, objectives: list[str]) -> bool:
+    """Whether the grader can tie these gradients to its own math at `params`.
+
+    Checks that compare backward with itself (twice the same, train_step
+    stepping by it) credit only gradients recognised here: some parameter's
+    gradient is an accepted objective's, or a constant multiple of it (1/m
+    missing, sign flipped), or all four are a known mistake. Zeros, or any
+    numbers made up to agree with each other, are none of these.
+    """
+    for objective in objectives:
+        exact = gradients(params, X, y, objective)
+        if any(k in got and got[k].shape == exact[k].shape and constant_factor(got[k], exact[k]) is not None
+               for k in PARAMS):
+            return True
+    return diagnose(got, params, X, y, objectives) is not None

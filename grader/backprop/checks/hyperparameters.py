@@ -6,10 +6,12 @@ curve is checked against the config it belongs to, whatever backward does.
 """
 from __future__ import annotations
 
+from functools import partial
 
 import numpy as np
 
 from grader.backprop import tasks
+from grader.backprop.checks import network
 from grader.backprop.checks.common import probe
 from grader.check import Check, Observations, Verdict
 from grader.observations import Invalid, number
@@ -26,8 +28,13 @@ def probes(s):
                    "seed": s["checks"]["seed"]}, s["limits"]["probe_seconds"])]
 
 
-def judge(obs: Observations) -> Verdict:
+def judge(obs: Observations, train_step_case: dict) -> Verdict:
+    """Each curve against its own network's train_step, both run in the child:
+    credited only when network.train_step's losses are tied to trusted math
+    (network.train_step_tied), so agreeing made-up curves earn nothing."""
     value = obs.value("hyperparameters.curves")
+    if not network.train_step_tied(obs, train_step_case):
+        return Verdict(0, Feedback(f"the curves are {network.UNTIED}"))
     curves, built = value.get("curves"), value.get("networks") or []
     if not isinstance(curves, dict):
         raise Invalid("explore_hyperparameters should return a dict from config name to its list of losses")
@@ -65,4 +72,4 @@ def judge(obs: Observations) -> Verdict:
 
 def checks(s):
     return [Check("hyperparameters.curves", "explore_hyperparameters", s["points"]["hyperparameters.curves"],
-                  judge, "explore_hyperparameters")]
+                  partial(judge, train_step_case=network.train_step_case(s)), "explore_hyperparameters")]

@@ -6,11 +6,13 @@ from functools import partial
 import numpy as np
 
 from grader.backprop import objectives, tasks
-from grader.backprop.checks.common import (feedback, same_params, params, probe, random_params,
-                                           verdict_parts)
+from grader.backprop.checks.common import (feedback, objective_names, same_params, params, probe,
+                                           random_params, verdict_parts)
+from grader.backprop.diagnosis import recognised
 from grader.backprop.objectives import PARAMS
-from grader.check import Check, Observations, Verdict
+from grader.check import Check, Observations, ProbeFailed, Verdict
 from grader.observations import Invalid, array, compare, describe, number
+from grader.results import Feedback
 
 INIT_SHAPES = [(2, 4, 1), (3, 5, 2)]
 FORWARD_SIZES = (3, 5, 2)
@@ -39,6 +41,10 @@ def _cases(s) -> dict:
         "train": {**TRAIN, "params": tasks.start_params(s["checks"]["seed"] + 1, TRAIN["sizes"]),
                   "X": tasks.XOR_X, "y": tasks.XOR_Y},
     }
+
+
+def train_step_case(s) -> dict:
+    return _cases(s)["train_step"]
 
 
 def probes(s):
@@ -122,6 +128,13 @@ def judge_update(obs: Observations, case: dict) -> Verdict:
     return Verdict(fraction, feedback("one step W -= learning_rate * dW on all four parameters", failures))
 
 
+# compute_loss as the lesson defines it, then the mistakes judge_loss names.
+LOSSES = {"": lambda d: np.mean(d ** 2), "sums instead of averaging": lambda d: np.sum(d ** 2),
+          "has an extra factor 0.5": lambda d: 0.5 * np.mean(d ** 2),
+          "takes the absolute value instead of the square": lambda d: np.mean(np.abs(d)),
+          "is missing the square": lambda d: np.mean(d)}
+
+
 def judge_loss(obs: Observations, case: dict) -> Verdict:
     values = obs.value("network.compute_loss")
     parts = []
@@ -131,18 +144,62 @@ def judge_loss(obs: Observations, case: dict) -> Verdict:
             parts.append((1, True, ""))
             continue
         diff = y_true - y_pred
-        guesses = {float(np.sum(diff ** 2)): "sums instead of averaging",
-                   float(0.5 * np.mean(diff ** 2)): "has an extra factor 0.5",
-                   float(np.mean(np.abs(diff))): "takes the absolute value instead of the square",
-                   float(np.mean(diff)): "is missing the square"}
-        why = next((w for v, w in guesses.items() if np.isclose(got, v, rtol=1e-9)), "")
+        why = next((w for w, f in LOSSES.items() if w and np.isclose(got, float(f(diff)), rtol=1e-9)), "")
         parts.append((1, False, f"compute_loss is not the mean squared error for y of shape {y_true.shape}: "
                                 f"expected {want:.6g}, got {got:.6g}" + (f"; it {why}" if why else "")))
     fraction, failures = verdict_parts(parts)
     return Verdict(fraction, feedback("compute_loss is np.mean((y_true - y_pred) ** 2)", failures))
 
 
-def judge_train_step(obs: Observations, case: dict) -> Verdict:
+def _outputs(p: dict, X) -> list:
+    """a2 of the trusted forward, and of the forward mistakes judge_forward and
+    sigmoid.values name (no output sigmoid, no b1, sigmoid(-z))."""
+    sig, flipped = objectives.sigmoid, (lambda z: 1 - objectives.sigmoid(z))
+    out = []
+    for hidden in (sig(X @ p["W1"] + p["b1"]), sig(X @ p["W1"])):
+        z2 = hidden @ p["W2"] + p["b2"]
+        out += [sig(z2), z2]
+    return out + [flipped(flipped(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"])]
+
+
+def _known_loss(loss: float, p: dict, X, y) -> bool:
+    return any(np.isclose(loss, float(f(y - a2)), rtol=1e-5) for a2 in _outputs(p, X) for f in LOSSES.values())
+
+
+def train_step_tied(obs: Observations, case: dict) -> bool:
+    """Whether network.train_step's losses are the grader's own math.
+
+    Each step's loss must be compute_loss of forward at the parameters
+    before or after that step (or a mistake of either that another check
+    names), so a train_step the grader can tie to trusted math exists. The
+    checks that compare train or explore_hyperparameters with train_step in
+    the child credit agreement only then: two made-up answers that agree
+    earn nothing, and one bug still costs only its own check.
+    """
+    try:
+        steps = obs.value("network.train_step")["steps"]
+        after = [params(step["params"], case["sizes"]) for step in steps]
+        losses = [number(step["loss"], "loss") for step in steps]
+    except (ProbeFailed, Invalid, TypeError, KeyError):
+        return False
+    chain = [case["params"], *after]
+    return len(steps) == case["steps"] and all(
+        _known_loss(loss, chain[i], case["X"], case["y"]) or _known_loss(loss, chain[i + 1], case["X"], case["y"])
+        for i, loss in enumerate(losses))
+
+
+UNTIED = ("credited once train_step returns compute_loss of its network before or after its update "
+          "(see network.train_step)")
+
+
+def judge_train_step(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
+    """The loss before the update, a step by the submission's own gradients, a falling loss.
+
+    The stepped part compares two answers of the child (train_step and
+    backward), so it counts only when those gradients are ones the grader
+    recognises at the starting weights (diagnosis.recognised): a step by
+    zero gradients, or by made-up ones, earns nothing.
+    """
     value = obs.value("network.train_step")
     steps = value.get("steps") if isinstance(value, dict) else None
     if not isinstance(steps, list) or len(steps) != case["steps"]:
@@ -161,7 +218,8 @@ def judge_train_step(obs: Observations, case: dict) -> Verdict:
     own = value.get("own_gradients")
     try:
         grads = {k: array(own["d" + k], "d" + k, before[k].shape) for k in PARAMS}
-        stepped = same_params({k: before[k] - lr * grads[k] for k in PARAMS}, after[0])
+        stepped = (recognised(grads, before, X, y, accepted)
+                   and same_params({k: before[k] - lr * grads[k] for k in PARAMS}, after[0]))
     except (Invalid, TypeError, KeyError):
         stepped = False
     falls = all(b < a for a, b in zip(losses, losses[1:]))
@@ -178,8 +236,15 @@ def judge_train_step(obs: Observations, case: dict) -> Verdict:
                    {"losses": losses})
 
 
-def judge_train(obs: Observations, case: dict) -> Verdict:
+def judge_train(obs: Observations, case: dict, train_step_case: dict) -> Verdict:
+    """train's losses against the same epochs of train_step, both run in the child.
+
+    Agreement between two of the child's answers is credited only when
+    network.train_step's losses are tied to trusted math (train_step_tied).
+    """
     value = obs.value("train.losses")
+    if not train_step_tied(obs, train_step_case):
+        return Verdict(0, Feedback(f"train is {UNTIED}"))
     losses = value["losses"]
     if not isinstance(losses, list):
         raise Invalid("train should return a list with one loss per epoch",
@@ -224,7 +289,8 @@ def checks(s):
         Check("network.compute_loss", "compute_loss: mean squared error", p["network.compute_loss"],
               partial(judge_loss, case=c["loss"]), "NeuralNetwork.compute_loss"),
         Check("network.train_step", "train_step on Exercise 2", p["network.train_step"],
-              partial(judge_train_step, case=c["train_step"]), "NeuralNetwork.train_step"),
+              partial(judge_train_step, case=c["train_step"], accepted=objective_names(s)),
+              "NeuralNetwork.train_step"),
         Check("train.losses", "train: one loss per epoch", p["train.losses"],
-              partial(judge_train, case=c["train"]), "train"),
+              partial(judge_train, case=c["train"], train_step_case=c["train_step"]), "train"),
     ]
