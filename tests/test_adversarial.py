@@ -447,3 +447,16 @@ def test_files_past_the_disk_budget_stop_the_child_and_are_removed(hostile):
     assert "MB of files" in plots.feedback.summary or "No space left" in plots.feedback.summary
     assert result.score == 98
     assert not [name for name in os.listdir("/dev/shm") if name.startswith("fill-")]
+
+
+def test_an_answer_of_the_wrong_shape_is_never_a_grader_error(hostile):
+    result = grade(hostile("judge_error_at_will"), FAST)
+    assert not [c.name for c in result.checks if c.status is Status.GRADER_ERROR]
+    assert result.score == 0
+
+
+@pytest.mark.skipif(confinement.current().uid is None, reason="open files are measured by the sandbox uid")
+def test_files_held_open_after_unlinking_count_against_the_disk_budget(hostile):
+    result = grade(hostile("files_held_open_unlinked"), FAST)
+    assert "MB of files" in check(result, "plots.loss").feedback.summary
+    assert result.score == 98
