@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from grader import __version__, integrity, sandbox, submission
-from grader.check import Check, Observations, ProbeFailed
+from grader.judging import Check, Observations, ProbeFailed
 from grader.observations import Invalid
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
 

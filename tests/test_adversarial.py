@@ -285,7 +285,7 @@ def _probe_backward(tmp_path, name: str):
     """Only the backward probes and then compute_loss, in the real child; judged here."""
     from grader import engine, sandbox, submission
     from grader.backprop import Backprop
-    from grader.check import Observations
+    from grader.judging import Observations
 
     corpus = {name: {"edit": [{"old": BACKWARD_BODY, "new": HONEST[name]}, *RESTORED]}}
     source = submission.load(mutants.write(corpus, name, tmp_path))

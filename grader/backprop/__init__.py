@@ -13,7 +13,7 @@ from grader.backprop import budgets, tasks
 from grader.backprop import settings as settings_module
 from grader.backprop.checks import (activation, gradients, hyperparameters, manual, network, plots,
                                     spiral_data, training)
-from grader.check import Check, Observations, ProbeFailed
+from grader.judging import Check, Observations, ProbeFailed
 from grader.report import bounds
 
 PARTS = (activation, manual, network, gradients, training, spiral_data, hyperparameters, plots)

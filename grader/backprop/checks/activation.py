@@ -7,7 +7,7 @@ import numpy as np
 
 from grader.backprop import objectives
 from grader.backprop.checks.common import probe
-from grader.check import Check, Observations, Verdict
+from grader.judging import Check, Observations, Verdict
 from grader.observations import Invalid, array, compare, mapping
 from grader.results import Feedback
 

@@ -10,7 +10,7 @@ from grader.backprop.checks.common import objective_names, probe, random_params,
 from grader.backprop.diagnosis import constant_factor, diagnose, recognised
 from grader.backprop.gradcheck import numerical_gradient, relative_error
 from grader.backprop.objectives import OBJECTIVES, PARAMS
-from grader.check import Check, Observations, ProbeFailed, Verdict
+from grader.judging import Check, Observations, ProbeFailed, Verdict
 from grader.observations import Invalid, array, mapping
 from grader.results import Feedback
 

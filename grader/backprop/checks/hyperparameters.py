@@ -13,7 +13,7 @@ import numpy as np
 from grader.backprop import tasks
 from grader.backprop.checks import network
 from grader.backprop.checks.common import probe
-from grader.check import Check, Observations, Verdict
+from grader.judging import Check, Observations, Verdict
 from grader.observations import Invalid, number
 from grader.results import Feedback
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from grader.backprop.checks.common import probe
 from grader.backprop.objectives import sigmoid, sigmoid_derivative
-from grader.check import Check, Observations, Verdict
+from grader.judging import Check, Observations, Verdict
 from grader.observations import Invalid, mapping, number
 from grader.results import Feedback
 

@@ -10,7 +10,7 @@ from grader.backprop.checks.common import (feedback, objective_names, same_param
                                            random_params, verdict_parts)
 from grader.backprop.diagnosis import recognised
 from grader.backprop.objectives import PARAMS
-from grader.check import Check, Observations, ProbeFailed, Verdict
+from grader.judging import Check, Observations, ProbeFailed, Verdict
 from grader.observations import Invalid, array, compare, describe, number
 from grader.results import Feedback
 

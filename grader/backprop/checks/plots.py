@@ -5,7 +5,7 @@ import numpy as np
 
 from grader.backprop import tasks
 from grader.backprop.checks.common import feedback, probe, random_params, verdict_parts
-from grader.check import Check, Observations, Verdict
+from grader.judging import Check, Observations, Verdict
 from grader.observations import array
 
 LOSSES = list(np.geomspace(0.3, 0.001, 60))

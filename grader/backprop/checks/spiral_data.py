@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.backprop.checks.common import feedback, probe, verdict_parts
-from grader.check import Check, Observations, Verdict
+from grader.judging import Check, Observations, Verdict
 from grader.observations import array
 
 CALLS = [{"n_samples": 300, "noise": 0.0, "seed": 1},

@@ -14,7 +14,7 @@ from functools import partial
 
 from grader.backprop import objectives, tasks
 from grader.backprop.checks.common import objective_names, params, probe, replaying_objective
-from grader.check import Check, Observations, ProbeFailed, Verdict
+from grader.judging import Check, Observations, ProbeFailed, Verdict
 from grader.observations import Invalid
 from grader.results import Feedback
 

@@ -1,4 +1,4 @@
-"""A check: a stable name, points, the probes it reads, and a pure judge."""
+"""Judging: a check (a stable name, points, the probes it reads, a pure judge), what it reads, its verdict."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
