@@ -12,11 +12,13 @@ graded, for `python -m grader merge` (merge.py) to join.
 
 A rerun resumes. A student is skipped when result.json holds the digest
 of the submission as it is now (read with submission.load, nothing run) and
-was graded by the same grader code and settings. result.json is renamed
-into place last, when everything else of that student is written, so an
-interrupted batch (Ctrl-C, a kill) leaves finished students whole and
-unfinished ones absent. A student who is regraded has the earlier result
-moved into DIR/<student>/history/ first (history.py): nothing is lost.
+was graded by the same grader code and settings; what that run left out
+(report.html without --student-html, a missing code.json) is written then.
+result.json is renamed into place last, when everything else of that
+student is written, so an interrupted batch (Ctrl-C, a kill) leaves
+finished students whole and unfinished ones absent. A student who is
+regraded has the earlier result moved into DIR/<student>/history/ first
+(history.py): nothing is lost.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -53,6 +56,7 @@ PER_SUBMISSION_FLAGS = ("json", "gradescope", "classroom", "junit", "html", "fai
 # A child that printed to GitHub's step summary or annotations would do it once per student.
 PARENT_ONLY_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 INTERRUPTED = ExitStatus.INTERRUPTED  #: a child's exit status after Ctrl-C (see cli.main)
+_DRAWING = threading.Lock()  # grading threads share one matplotlib, whose caches are not thread-safe
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def grade_one(student: Student, job: Job) -> Outcome | None:
         return _error(folder, student, str(error))
     previous = previous_result(folder, digest, job.key)
     if previous is not None:
+        _complete(folder, student, previous, job)
         return Outcome(Entry(student.identifier, previous), "unchanged")
     folder.mkdir(parents=True, exist_ok=True)
     forget(folder)
@@ -173,6 +178,18 @@ def grade_one(student: Student, job: Job) -> Outcome | None:
     write_atomic(folder / KEY, job.key)
     os.replace(folder / STAGING, folder / RESULT)  # last: from here on the student counts as finished
     return Outcome(Entry(student.identifier, result), "graded", time.monotonic() - started)
+
+
+def _complete(folder: Path, student: Student, result: SubmissionResult, job: Job) -> None:
+    """What an earlier run left out for an unchanged student, written without regrading: report.html when
+    that run had no --student-html (drawn from result.json, as the grader would), code.json if missing."""
+    if class_code.load(folder, result.digest) is None:
+        class_code.save(folder, student.path)
+    if job.html and not (folder / HTML).is_file():
+        from grader.report import html_report  # matplotlib, imported only when asked for
+
+        with _DRAWING:
+            write_atomic(folder / HTML, html_report.render(result))
 
 
 def _failure(returncode: int, stderr: str) -> str:

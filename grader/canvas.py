@@ -20,16 +20,13 @@ from pathlib import Path
 from typing import Sequence
 
 from grader.exits import UsageError
+from grader.report.points import exported
 from grader.report.roster import Entry
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 FOLDER, LOGIN = "folder", "SIS Login ID"
 POINTS_POSSIBLE = "Points Possible"
 DEFAULT_ASSIGNMENT = "Backpropagation"
-
-
-def _number(x: float) -> str:
-    return f"{round(x, 4):g}"
 
 
 class Roster:
@@ -80,8 +77,9 @@ def render(roster: Roster, entries: Sequence[Entry], assignment: str = DEFAULT_A
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*STUDENT_COLUMNS, assignment])
-    writer.writerow([POINTS_POSSIBLE, "", "", "", "", "" if possible is None else _number(possible)])
+    writer.writerow([POINTS_POSSIBLE, "", "", "", "", "" if possible is None else exported(possible)])
     for row in roster.rows:
         result = scores.get(row.get(roster.key, ""))
-        writer.writerow([*(row.get(c, "") for c in STUDENT_COLUMNS), "" if result is None else _number(result.score)])
+        score = "" if result is None else exported(result.score)
+        writer.writerow([*(row.get(c, "") for c in STUDENT_COLUMNS), score])
     return buffer.getvalue()

@@ -21,6 +21,7 @@ from grader.backprop import Backprop
 from grader.backprop.settings import ConfigError
 from grader.exits import ExitStatus, UsageError
 from grader.report import classroom, github, gradescope, json_report, junit, locate, terminal
+from grader.report.points import shown
 from grader.sandbox import SandboxError
 from grader.submission import SubmissionError
 from grader.writing import append, write_atomic
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except SystemExit as exit_:  # argparse already printed its message
         return ExitStatus.OK if exit_.code == 0 else ExitStatus.USAGE
     try:
-        return program(args, stdout, env)
+        return program(args, stdout, env, stderr)
     except (SubmissionError, ConfigError, UsageError, SandboxError) as error:
         print(f"grader: error: {error}", file=stderr)
         return ExitStatus.USAGE
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return ExitStatus.INTERNAL_ERROR
 
 
-def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = os.environ) -> int:
+def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = os.environ,
+            stderr: TextIO | None = None) -> int:
     if getattr(args, "merge", False):
         from grader import merge
         return merge.main(args, stdout)
@@ -127,14 +129,25 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
     if given:
         raise UsageError(f"{', '.join(given)} apply to a class: add --batch --out DIR")
     visibility = _visibility(assignment)  # checked before grading, so a typo costs no grading time
+    _check_fail_under(args.fail_under, assignment)
     result = engine.grade(args.submission, assignment)
     report = terminal.render(result)
     stdout.write(_inert(report) if env.get("GITHUB_ACTIONS") == "true" else report)
     write_views(args, result, visibility)
     report_to_github(args, result, stdout, env)
     if args.fail_under is not None and result.score < args.fail_under:
+        print(f"grader: the score, {shown(result.score)}/{shown(result.max_score)}, is below --fail-under "
+              f"{shown(args.fail_under)}", file=stderr or sys.stderr)
         return ExitStatus.BELOW_THRESHOLD
     return ExitStatus.OK
+
+
+def _check_fail_under(threshold: float | None, assignment: Backprop) -> None:
+    """A threshold outside the assignment's points is a typo (150 for 15.0): refused before grading."""
+    top = sum(c.points for c in assignment.checks())
+    if threshold is not None and not 0 <= threshold <= top:  # also refuses nan
+        raise UsageError(f"--fail-under must be between 0 and {shown(top)}, the assignment's points; "
+                         f"got {threshold:g}")
 
 
 def doctor(stdout: TextIO) -> int:

@@ -11,11 +11,8 @@ import time
 from typing import Callable, TextIO
 
 from grader.report import inert
+from grader.report.points import shown
 from grader.report.roster import Entry
-
-
-def _points(x: float) -> str:
-    return f"{round(x, 2):g}"
 
 
 def outcome_line(done: int, total: int, entry: Entry, how: str, seconds: float) -> str:
@@ -23,7 +20,7 @@ def outcome_line(done: int, total: int, entry: Entry, how: str, seconds: float) 
     prefix = f"[{done}/{total}] {inert.line(entry.identifier)}:"
     if entry.result is None:
         return f"{prefix} ERROR {inert.line(entry.error)}"
-    score = f"{_points(entry.result.score)}/{_points(entry.result.max_score)}"
+    score = f"{shown(entry.result.score)}/{shown(entry.result.max_score)}"
     if how == "unchanged":
         return f"{prefix} {score} (unchanged since the last run, not regraded)"
     return f"{prefix} {score} ({seconds:.1f} s)"

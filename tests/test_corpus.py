@@ -66,3 +66,20 @@ def test_reference_as_a_notebook_with_its_exercise_runs_scores_full_marks(tmp_pa
     result = graded(notebook)
     assert result.score == 100
     assert "Spiral accuracy" in result.output  # the exercise cells ran at top level
+
+
+
+def test_tomllib_is_imported_only_where_python_has_it():
+    """The project supports Python 3.10, which has tomli (a dependency there) but no tomllib."""
+    import ast
+
+    unguarded = []
+    for path in [*ROOT.glob("grader/**/*.py"), *ROOT.glob("tests/**/*.py"), *ROOT.glob("tools/*.py"),
+                 *ROOT.glob("benchmarks/*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        guarded = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and "version_info" in ast.unparse(node.test) for n in ast.walk(node)}
+        unguarded += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Import) and any(a.name == "tomllib" for a in node.names)
+                      and id(node) not in guarded]
+    assert unguarded == []

@@ -68,6 +68,18 @@ def test_loss_curve_epochs_follow_the_subsampling_step(monkeypatch):
     assert list(drawn[0].axes[0].lines[0].get_xdata()) == [0, 500, 1000]
 
 
+def test_a_nearly_flat_loss_curve_has_plain_tick_labels(monkeypatch):
+    from matplotlib.figure import Figure
+    drawn, savefig = [], Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: drawn.append(fig) or savefig(fig, *a, **k))
+    flat = list(0.250001 + 1e-6 * np.linspace(1, 0, 30))  # the hyperparameter figure over 30 epochs
+    figures.curves({"lr=0.001": flat}, "hyperparameters")
+    axis = drawn[0].axes[0].yaxis
+    labels = [label.get_text() for label in axis.get_ticklabels()]
+    assert axis.get_offset_text().get_text() == "" and labels
+    assert all(label.startswith("0.25") for label in labels), labels
+
+
 @pytest.mark.parametrize("artifacts", [
     {"xor": {"losses": "not a list", "final": {"W1": {"__object__": "evil"}}}},
     {"xor": {"losses": [[1, 2], [3]], "final": params([[1, 2]], [[1], [2], [3]])}},  # shapes do not chain

@@ -19,6 +19,7 @@ from grader.backprop.diagnosis import label
 from grader.classview import charts, similarity
 from grader.classview.similarity import Pair, Snippet
 from grader.report.misconceptions import diagnosed, flag_codes, group
+from grader.report.points import shown
 from grader.report.roster import Entry
 from grader.results import Status
 
@@ -68,10 +69,6 @@ def _e(text) -> str:
     return escape(str(text), quote=True)
 
 
-def _points(x: float) -> str:
-    return f"{round(x, 2):g}"
-
-
 def render(out: Path, entries: Sequence[Entry], title: str, pairs: Sequence[Pair] = (),
            compared: int = 0) -> str:
     """The page for the class in `entries`, whose reports are under `out`; `compared` students had code."""
@@ -92,8 +89,8 @@ def _overview(entries: Sequence[Entry], graded: Sequence[Entry]) -> str:
     if graded:
         totals = [e.result.score for e in graded]
         top = max(e.result.max_score for e in graded)
-        text += (f" Mean {_points(statistics.mean(totals))}, median {_points(statistics.median(totals))} "
-                 f"of {_points(top)} points.")
+        text += (f" Mean {shown(statistics.mean(totals))}, median {shown(statistics.median(totals))} "
+                 f"of {shown(top)} points.")
     return f"<p>{_e(text)}</p>"
 
 
@@ -203,7 +200,7 @@ def _students(out: Path, entries: Sequence[Entry]) -> list[str]:
         else:
             share = 100 * e.result.score / e.result.max_score if e.result.max_score else 0
             score = (f'<td class="n" data-sort="{e.result.score:g}">'
-                     f"{_points(e.result.score)}/{_points(e.result.max_score)}</td>")
+                     f"{shown(e.result.score)}/{shown(e.result.max_score)}</td>")
             percent = f'<td class="n" data-sort="{share:.4g}">{share:.0f}%</td>'
         rows.append(f"<tr><td>{_e(e.identifier)}</td>{score}{percent}"
                     f"<td>{_e(', '.join(label(n) for n in diagnosed(e)))}</td>"

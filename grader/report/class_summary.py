@@ -6,15 +6,12 @@ from collections import Counter
 from typing import Sequence
 
 from grader.report.misconceptions import flag_codes, group
+from grader.report.points import shown
 from grader.report.roster import Entry
 from grader.results import Status
 
 BINS = 10  #: histogram bars, each a tenth of the maximum score
 BAR = "█"
-
-
-def _points(x: float) -> str:
-    return f"{round(x, 2):g}"
 
 
 def _cell(text: str) -> str:
@@ -39,8 +36,8 @@ def render(entries: Sequence[Entry], title: str = "Class summary") -> str:
     if graded:
         totals = [e.result.score for e in graded]
         top = max(e.result.max_score for e in graded) or 1
-        out += [f"Mean {_points(statistics.mean(totals))}, median {_points(statistics.median(totals))}, "
-                f"min {_points(min(totals))}, max {_points(max(totals))} of {_points(top)} points.", "",
+        out += [f"Mean {shown(statistics.mean(totals))}, median {shown(statistics.median(totals))}, "
+                f"min {shown(min(totals))}, max {shown(max(totals))} of {shown(top)} points.", "",
                 "## Scores", "", *histogram([t / top for t in totals]), ""]
         out += ["## Checks most often failed", "", *_failed_checks(graded), ""]
         out += ["## Misconceptions", "", *_misconceptions(graded), ""]

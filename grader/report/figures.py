@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
-from matplotlib.ticker import FixedLocator, MaxNLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator, ScalarFormatter
 
 from grader import wire
 from grader.report import bounds
@@ -87,6 +87,8 @@ def curves(lines: Mapping[str, Any], title: str, steps: Mapping[str, int] | None
     # only adds unreadable minor-tick labels, so stay linear there.
     if np.all(finite > 0) and finite.max() > 10 * finite.min():
         ax.set_yscale("log")
+    else:  # a flat curve would read 1e-6+2.50001e-1 with matplotlib's offset: write the losses themselves
+        ax.yaxis.set_major_formatter(ScalarFormatter(useOffset=False))
     ax.set(title=title, xlabel="epoch", ylabel="loss")
     ax.grid(True, alpha=0.3)
     if len(data) > 1:

@@ -13,14 +13,11 @@ from typing import Mapping
 
 from grader.report import flags, inert
 from grader.report.locate import line_of
+from grader.report.points import shown
 from grader.results import Status, SubmissionResult
 
 ICON = {Status.PASSED: "✅", Status.PARTIAL: "🟡", Status.FAILED: "❌",
         Status.NOT_IMPLEMENTED: "⬜", Status.ERROR: "💥", Status.GRADER_ERROR: "🐞"}
-
-
-def _points(x: float) -> str:
-    return f"{round(x, 2):g}"
 
 
 def _cell(text: str) -> str:
@@ -40,19 +37,19 @@ def _fenced(text: str) -> str:
 
 
 def summary(result: SubmissionResult) -> str:
-    out = [f"## Autograding: {_points(result.score)}/{_points(result.max_score)}", "",
+    out = [f"## Autograding: {shown(result.score)}/{shown(result.max_score)}", "",
            "| | Check | Points | Result |", "|---|---|---:|---|"]
     if result.flags:
         out[2:2] = [f"**{flags.HEADING}** ({flags.NOTICE}):", "", *(f"- {_cell(flags.line(f))}" for f in result.flags),
                     ""]
     for c in result.checks:
-        out.append(f"| {ICON[c.status]} | `{c.name}` | {_points(c.score)}/{_points(c.max_score)} "
+        out.append(f"| {ICON[c.status]} | `{c.name}` | {shown(c.score)}/{shown(c.max_score)} "
                    f"| {_cell(c.feedback.summary)} |")
     if result.failed:
         out += ["", "### Checks that lost points", ""]
         for c in result.failed:
             out += [f"<details><summary><code>{html.escape(c.name)}</code> "
-                    f"{_points(c.score)}/{_points(c.max_score)}: {_cell(c.feedback.summary)}</summary>",
+                    f"{shown(c.score)}/{shown(c.max_score)}: {_cell(c.feedback.summary)}</summary>",
                     "", _fenced(c.feedback.text()), "", "</details>", ""]
     if result.notes:
         out += ["", "### Notes", "", _fenced("\n".join(result.notes))]
@@ -74,9 +71,9 @@ def annotations(result: SubmissionResult, file: str, lines: Mapping[str, int]) -
     `file` is the graded file relative to the workspace; `lines` maps the
     submission's names to their lines (see locate.definition_lines).
     """
-    out = [f"::notice title=Autograding complete::Points {_points(result.score)}/{_points(result.max_score)}"]
+    out = [f"::notice title=Autograding complete::Points {shown(result.score)}/{shown(result.max_score)}"]
     for c in result.failed:
         where = f"file={_property(file)},line={line_of(c.where, lines)},title={_property(c.name)}"
-        message = f"{c.feedback.text()}\n({_points(c.score)}/{_points(c.max_score)} points)"
+        message = f"{c.feedback.text()}\n({shown(c.score)}/{shown(c.max_score)} points)"
         out.append(f"::error {where}::{_data(message)}")
     return "\n".join(out) + "\n"

@@ -15,6 +15,7 @@ import io
 from typing import Sequence
 
 from grader.report.misconceptions import diagnosed, flag_codes
+from grader.report.points import exported
 from grader.report.roster import Entry
 
 # A spreadsheet runs a cell that starts with one of these as a formula, and
@@ -24,10 +25,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _number(x: float) -> str:
-    return f"{round(x, 4):g}"
 
 
 def render(entries: Sequence[Entry]) -> str:
@@ -43,8 +40,8 @@ def render(entries: Sequence[Entry]) -> str:
         if entry.result is None:
             writer.writerow([safe(entry.identifier), "", "", *([""] * len(checks)), "", "", safe(entry.error)])
             continue
-        scores = {c.name: _number(c.score) for c in entry.result.checks}
-        writer.writerow([safe(entry.identifier), _number(entry.result.score), _number(entry.result.max_score),
+        scores = {c.name: exported(c.score) for c in entry.result.checks}
+        writer.writerow([safe(entry.identifier), exported(entry.result.score), exported(entry.result.max_score),
                          *(scores.get(name, "") for name in checks),
                          ";".join(diagnosed(entry)), safe(";".join(flag_codes(entry))), ""])
     return buffer.getvalue()

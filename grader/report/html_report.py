@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from grader.report import bounds, figures, flags
+from grader.report.points import shown
 from grader.wire import decode_array
 from grader.results import Status, SubmissionResult
 
@@ -39,10 +40,6 @@ vertical-align:top;max-width:47%}figure img{max-width:100%;border:1px solid #eee
 
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _points(x: float) -> str:
-    return f"{round(x, 2):g}"
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -133,7 +130,7 @@ def _table(result: SubmissionResult) -> list[str]:
     for c in result.checks:
         out.append(f'<tr class="{ROW_CLASS[c.status]}"><td><code>{_e(c.name)}</code><br><small>{_e(c.title)}'
                    f'</small></td><td>{_e(c.status.value.replace("_", " "))}</td>'
-                   f'<td class="n">{_points(c.score)} / {_points(c.max_score)}</td><td>{_e(c.feedback.summary)}</td></tr>')
+                   f'<td class="n">{shown(c.score)} / {shown(c.max_score)}</td><td>{_e(c.feedback.summary)}</td></tr>')
     return out + ["</table>"]
 
 
@@ -143,7 +140,7 @@ def _details(result: SubmissionResult) -> list[str]:
     out = ["<h2>Checks that lost points</h2>"]
     for c in result.failed:
         where = f" ({_e(c.where)})" if c.where else ""
-        out.append(f"<h3><code>{_e(c.name)}</code>{where}: {_points(c.score)} / {_points(c.max_score)}</h3>"
+        out.append(f"<h3><code>{_e(c.name)}</code>{where}: {shown(c.score)} / {shown(c.max_score)}</h3>"
                    f"<pre>{_e(c.feedback.text())}</pre>")
     return out
 
@@ -155,7 +152,7 @@ def render(result: SubmissionResult) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>Grading report: {_e(result.submission)}</title><style>{STYLE}</style></head><body>",
            f"<h1>Grading report: <code>{_e(result.submission)}</code></h1>",
-           f'<p class="total">Total: {_points(result.score)} / {_points(result.max_score)}</p>',
+           f'<p class="total">Total: {shown(result.score)} / {shown(result.max_score)}</p>',
            f"<p>{_e(result.source_kind or 'nothing readable')} · graded in {seconds:.1f} s · grader "
            f"{_e(result.grader_version)} · digest <code>{_e(result.digest[:12])}</code></p>"]
     if any(c.status is Status.GRADER_ERROR for c in result.checks):

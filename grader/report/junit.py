@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from grader.report import inert
+from grader.report.points import exported
 from grader.results import Status, SubmissionResult
 
 # Characters XML 1.0 cannot hold at all, even escaped: inert text has none but lone surrogates.
@@ -20,10 +21,6 @@ def _text(text: str) -> str:
     return _ILLEGAL.sub("\ufffd", inert.text(text))
 
 
-def _points(x: float) -> str:
-    return f"{round(x, 4):g}"
-
-
 def render(result: SubmissionResult) -> str:
     failures = sum(c.status not in (Status.PASSED, Status.ERROR, Status.GRADER_ERROR) for c in result.checks)
     errors = sum(c.status in (Status.ERROR, Status.GRADER_ERROR) for c in result.checks)
@@ -32,7 +29,7 @@ def render(result: SubmissionResult) -> str:
     root = ET.Element("testsuites", counts)
     suite = ET.SubElement(root, "testsuite", {"name": _text(f"grader {result.submission}"), **counts})
     properties = ET.SubElement(suite, "properties")
-    for key, value in (("score", _points(result.score)), ("max_score", _points(result.max_score)),
+    for key, value in (("score", exported(result.score)), ("max_score", exported(result.max_score)),
                        ("digest", result.digest), ("grader_version", result.grader_version)):
         ET.SubElement(properties, "property", name=key, value=value)
     for c in result.checks:
@@ -42,7 +39,7 @@ def render(result: SubmissionResult) -> str:
             continue
         tag = "error" if c.status in (Status.ERROR, Status.GRADER_ERROR) else "failure"
         problem = ET.SubElement(case, tag, message=_text(inert.line(c.feedback.summary)), type=c.status.value)
-        problem.text = _text(f"{_points(c.score)}/{_points(c.max_score)} points\n{inert.feedback(c.feedback)}")
+        problem.text = _text(f"{exported(c.score)}/{exported(c.max_score)} points\n{inert.feedback(c.feedback)}")
     if result.output:
         ET.SubElement(suite, "system-out").text = _text(result.output)
     ET.indent(root)

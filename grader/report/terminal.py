@@ -5,32 +5,34 @@ or on a check's line, so no line the submission wrote can pass for the Total lin
 """
 from __future__ import annotations
 
+import shutil
+
 from grader.report import flags, inert
+from grader.report.points import shown
 from grader.results import Status, SubmissionResult
 
 MARK = {Status.PASSED: "PASS", Status.PARTIAL: "PART", Status.FAILED: "FAIL",
         Status.NOT_IMPLEMENTED: "TODO", Status.ERROR: "ERR ", Status.GRADER_ERROR: "BUG "}
 
 
-def _points(x: float) -> str:
-    return f"{x:g}" if x == int(x) else f"{x:.2f}"
-
-
-def render(result: SubmissionResult, width: int = 100) -> str:
+def render(result: SubmissionResult, width: int | None = None) -> str:
+    """The report; a check's line longer than `width` (by default the terminal's: $COLUMNS, the
+    terminal itself, else 100) is cut, its details below are not."""
+    width = max(40, width or shutil.get_terminal_size((100, 24)).columns)
     out = [f"Grading {inert.line(result.submission)} ({result.source_kind})", ""]
     if result.flags:
         out += [f"{flags.HEADING} ({flags.NOTICE}):", *(f"  {inert.line(flags.line(f))}" for f in result.flags), ""]
     name_width = max(len(c.name) for c in result.checks) if result.checks else 10
     for c in result.checks:
-        score = f"{_points(c.score):>5}/{_points(c.max_score):<3}"
+        score = f"{shown(c.score):>5}/{shown(c.max_score):<3}"
         line = f"{MARK[c.status]} {score} {c.name:<{name_width}}  {inert.line(c.feedback.summary)}"
         out.append(line if len(line) <= width else line[:width - 3] + "...")
-    out += ["", f"Total: {_points(result.score)}/{_points(result.max_score)}    "
+    out += ["", f"Total: {shown(result.score)}/{shown(result.max_score)}    "
                 f"({result.timings.get('total_seconds', 0):.1f} s)"]
     if result.failed:
         out += ["", "Details of the checks that lost points:"]
         for c in result.failed:
-            out += ["", f"--- {c.name} ({c.where}): {_points(c.score)}/{_points(c.max_score)}",
+            out += ["", f"--- {c.name} ({c.where}): {shown(c.score)}/{shown(c.max_score)}",
                     f"  {inert.line(c.feedback.summary)}", *(f"    {inert.line(d)}" for d in c.feedback.details)]
     notes = [*result.notes] + [f"{c.name}: {d}" for c in result.checks if c.status is Status.PASSED
                                 for d in c.feedback.details if d.startswith("note:")]

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the project supports 3.10, where tomli is a dependency
+    import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parent.parent / "reference" / "backprop.py"
