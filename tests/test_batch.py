@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader import batch, classview, cli
+from grader.classview import code as class_code
 from grader.progress import Progress
 from grader.report.roster import Entry
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
@@ -127,6 +128,21 @@ def test_second_rerun_grades_nothing_and_a_change_regrades_one(resumed):
     status, output = run_batch(klass, out, "-j", "2")
     assert status == 0 and "Done: 1 graded, 4 unchanged, 1 errors." in output
     assert "carol: 100/100 (" in output
+
+
+def test_a_rerun_with_student_html_writes_the_unchanged_students_reports(tmp_path):
+    klass, out = tmp_path / "class", tmp_path / "out"
+    shutil.copytree(REPO / "student_template", klass / "bob", ignore=shutil.ignore_patterns("*.ipynb"))
+    status, output = run_batch(klass, out)
+    assert status == 0 and not (out / "bob" / batch.HTML).exists()
+    (out / "bob" / class_code.CODE).unlink()  # as a grader from before code.json left it
+    graded = (out / "bob" / batch.RESULT).stat().st_mtime_ns
+    status, output = run_batch(klass, out, "--student-html")
+    assert status == 0 and "Done: 0 graded, 1 unchanged, 0 errors." in output
+    assert (out / "bob" / batch.RESULT).stat().st_mtime_ns == graded  # not regraded
+    page = (out / "bob" / batch.HTML).read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Total: 0 / 100" in page
+    assert class_code.load(out / "bob", json.loads((out / "bob" / batch.RESULT).read_text())["digest"])
 
 
 def test_ctrl_c_keeps_finished_students(tmp_path):

@@ -2,6 +2,7 @@
 import io
 import json
 
+import pytest
 
 from grader import cli, engine
 from tests.conftest import ROOT
@@ -48,10 +49,19 @@ def test_reference_scores_full_marks_and_writes_json(tmp_path):
     assert data["grader_version"] and data["timings"]["total_seconds"] > 0
 
 
-def test_fail_under_exits_1_below_the_score():
-    code, out, _ = run(ROOT / "student_template", "--fail-under", "50")
+def test_fail_under_exits_1_below_the_score_and_says_why():
+    code, out, err = run(ROOT / "student_template" / "backprop.py", "--fail-under", "50")
     assert code == cli.ExitStatus.BELOW_THRESHOLD
     assert "Total: 0/100" in out
+    assert err == "grader: the score, 0/100, is below --fail-under 50\n"
+
+
+@pytest.mark.parametrize("threshold", ["150", "-1", "nan", "100.5"])
+def test_fail_under_beyond_the_points_is_refused_before_grading(threshold, monkeypatch):
+    monkeypatch.setattr(engine, "grade", lambda *a: pytest.fail("graded despite a bad --fail-under"))
+    code, out, err = run(ROOT / "reference", "--fail-under", threshold)
+    assert code == cli.ExitStatus.USAGE and out == ""
+    assert "--fail-under must be between 0 and 100" in err and f"got {threshold}" in err
 
 
 def test_bad_config_key_is_a_usage_error(tmp_path):
@@ -59,6 +69,37 @@ def test_bad_config_key_is_a_usage_error(tmp_path):
     config.write_text("[xor]\nepochs = 5\n")
     code, _, err = run(ROOT / "reference", "--config", config)
     assert code == 2 and "unknown setting 'xor.epochs'" in err
+
+
+@pytest.mark.parametrize("toml, key, reason", [
+    ("[limits]\nprobe_seconds = -5", "limits.probe_seconds", "must be above 0"),
+    ("[limits]\ntotal_seconds = inf", "limits.total_seconds", "at most"),
+    ("[limits]\nmemory_mb = 2", "limits.memory_mb", "at least 256"),
+    ("[xor]\nhidden_size = 8.0", "xor.hidden_size", "whole number"),
+    ("[xor]\nseeds = [1, -2]", "xor.seeds", "at least 0"),
+    ("[xor]\ntolerance = 0.7", "xor.tolerance", "at most 0.5"),
+    ("[xor.max_epochs]\nmse = 0", "xor.max_epochs.mse", "at least 1"),
+    ("[spiral]\naccuracy = nan", "spiral.accuracy", "got nan"),
+    ("[spiral]\nseeds = [\"one\"]", "spiral.seeds", "must be a number"),
+    ('[points]\n"xor.trains" = -1', "points.xor.trains", "at least 0"),
+])
+def test_a_setting_out_of_range_is_a_usage_error_naming_it(tmp_path, monkeypatch, toml, key, reason):
+    monkeypatch.setattr(engine, "grade", lambda *a: pytest.fail("graded with a bad setting"))
+    config = tmp_path / "course.toml"
+    config.write_text(toml + "\n")
+    code, out, err = run(ROOT / "reference", "--config", config)
+    assert code == cli.ExitStatus.USAGE and out == "" and "Traceback" not in err
+    assert f"'{key}' " in err and reason in err, err
+
+
+def test_every_number_setting_has_a_range_and_the_defaults_are_in_it():
+    from grader.backprop import settings
+
+    numbers = {key for _, key, value in settings.leaves(settings.DEFAULTS)
+               if isinstance(value, (int, float)) and not isinstance(value, bool)}
+    assert numbers == set(settings.RANGES)
+    assert all(settings.RANGES[key].problem(value) is None for _, key, value in settings.leaves(settings.DEFAULTS)
+               if key in settings.RANGES)
 
 
 def test_config_overrides_points_and_narrows_objectives(tmp_path, graded):
