@@ -86,8 +86,14 @@ def test_objects_with_rigged_eq_are_not_taken_for_arrays(hostile):
 
 
 def test_json_printed_on_stdout_is_output_not_results(hostile):
+    import json
+
+    from grader.backprop import Backprop
+
     result = grade(hostile("fake_stdout_json"), FAST)
-    assert '"score": 100' in result.output or "score" in result.output
+    fake = json.dumps({"event": "result", "score": 100, "max_score": 100, "status": "passed"})
+    assert fake in result.output.splitlines()  # shown as the submission printed it
+    assert [c.name for c in result.checks] == [c.name for c in Backprop(FAST).checks()]  # no check of its own
     assert check(result, "network.backward").score == 0
     assert result.score < 100
 

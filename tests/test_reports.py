@@ -9,6 +9,7 @@ and read the diff.
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import io
 import json
@@ -110,11 +111,21 @@ def test_golden(name):
 
 
 def test_reporters_are_pure():
-    result = sample_result()
-    before = result.to_dict()
-    for view in VIEWS.values():
+    """Every view reads the one result it is given and changes nothing in it (nor in its nested data)."""
+    from grader.report import html_report, json_report
+
+    result, klass = sample_result(), sample_class()
+    def state():  # a copy: to_dict shares the result's own dicts and lists
+        return copy.deepcopy((result.to_dict(), [e.result and e.result.to_dict() for e in klass]))
+    before = state()
+    views = [lambda: gradescope.render(result, {"xor.trains": "hidden"}), lambda: classroom.render(result),
+             lambda: junit.render(result), lambda: github.summary(result), lambda: json_report.render(result),
+             lambda: github.annotations(result, "students/alice/backprop.py", LINES),
+             lambda: terminal.render(result, width=100), lambda: html_report.render(result),
+             lambda: gradebook_csv.render(klass), lambda: class_summary.render(klass)]
+    for view in views:
         assert view() == view()
-    assert result.to_dict() == before
+        assert state() == before
 
 
 # --- JUnit -----------------------------------------------------------------
