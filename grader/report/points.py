@@ -1,8 +1,8 @@
 """How every report writes a number of points, so one score reads the same everywhere.
 
 Two decimals for people (24, 2.5, 3.33); four in the files programs import
-(the gradebook, Canvas, JUnit), where a spreadsheet sums them and 1/3 point
-of rounding per check would add up.
+(the gradebook, Canvas, JUnit), whose sums should match the totals: the
+checks' scores are rounded to four places (engine.py).
 """
 from __future__ import annotations
 
