@@ -107,7 +107,7 @@ def test_hand_made_weights_do_not_pass_xor(hostile):
 
 def test_huge_output_is_capped(hostile):
     result = grade(hostile("huge_output"), FAST)
-    assert result.score == 100
+    assert result.score == 100, [c.feedback.summary for c in result.failed]
     assert len(result.output) < 70_000 and "more bytes of output not shown" in result.output
 
 
