@@ -128,6 +128,20 @@ def test_reporters_are_pure():
         assert state() == before
 
 
+def test_every_report_writes_a_score_the_same_way():
+    from grader.report import html_report
+
+    sample = sample_result()
+    half, third = replace(sample.checks[1], score=2.5), replace(sample.checks[2], score=1 / 3)
+    result = replace(sample, checks=(sample.checks[0], half, third, *sample.checks[3:]))
+    terminal_report, summary = terminal.render(result, width=100), github.summary(result)
+    assert "  2.5/6   network.forward" in terminal_report and " 0.33/24  network.backward" in terminal_report
+    assert "| 2.5/6 |" in summary and "| 0.33/24 |" in summary
+    assert "2.5 / 6</td>" in html_report.render(result)
+    assert "0.3333/24 points" in junit.render(result)  # a file for programs: the engine's four places
+    assert "Total: 6.83/52" in terminal_report and "Autograding: 6.83/52" in summary
+
+
 # --- JUnit -----------------------------------------------------------------
 
 def test_junit_parses_and_counts():
