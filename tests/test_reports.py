@@ -128,6 +128,17 @@ def test_reporters_are_pure():
         assert state() == before
 
 
+def test_check_lines_use_the_terminal_width(monkeypatch):
+    sample = sample_result()
+    summary = "forward: " + " ".join(["a2 differs from the expected output"] * 3)  # 116 characters
+    result = replace(sample, checks=(replace(sample.checks[1], feedback=Feedback(summary)),))
+    monkeypatch.setenv("COLUMNS", "200")
+    assert any(line.endswith(summary) for line in terminal.render(result).splitlines())
+    monkeypatch.setenv("COLUMNS", "100")
+    cut = [line for line in terminal.render(result).splitlines() if "network.forward" in line]
+    assert len(cut[0]) == 100 and cut[0].endswith("...")
+
+
 def test_every_report_writes_a_score_the_same_way():
     from grader.report import html_report
 
