@@ -39,6 +39,7 @@ from typing import Mapping, TextIO
 import grader
 from grader import canvas, history, shards, submission
 from grader.backprop import settings as settings_module
+from grader.classview import check_options as check_class_view_options
 from grader.classview import write as write_class_views
 from grader.classview import code as class_code
 from grader.classview.changes import CSV as CHANGES_CSV
@@ -233,6 +234,7 @@ def _check_args(args: argparse.Namespace) -> None:
     if bool(args.canvas) != bool(args.roster):
         raise UsageError("--canvas PATH and --roster CSV go together: the roster says which Canvas student "
                          "each folder is")
+    check_class_view_options(args.boilerplate, args.similarity_threshold)
 
 
 def _live(stdout: TextIO) -> bool:
@@ -300,7 +302,7 @@ def main(args: argparse.Namespace, assignment, stdout: TextIO, env: Mapping[str,
     outcomes = grade_all(roster, job, args.jobs, stdout)
     entries = sorted((o.entry for o in outcomes), key=lambda e: e.identifier)
     title = f"Class summary: {args.submission}"
-    written = write_class_views(args.out, entries, title)
+    written = write_class_views(args.out, entries, title, args.boilerplate, args.similarity_threshold)
     if canvas_roster:
         write_atomic(args.canvas, canvas.render(canvas_roster, entries, args.canvas_assignment))
         written.append(args.canvas)

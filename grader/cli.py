@@ -60,8 +60,18 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--shard-count", type=int, metavar="N", help="in a Kubernetes Indexed Job: N shards, "
                        "this one numbered by JOB_COMPLETION_INDEX")
     _canvas_options(batch)
+    _class_view_options(batch)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
+
+
+def _class_view_options(group) -> None:
+    group.add_argument("--boilerplate", type=Path, action="append", default=[], metavar="PATH",
+                       help="starter code of the course's own (a .py, a notebook or a folder of them), left out "
+                            "of the similarity comparison like the lesson's code and the template; repeatable")
+    group.add_argument("--similarity-threshold", type=float, default=0.7, metavar="X",
+                       help="list pairs of students whose code is at least this similar, 0 to 1 "
+                            "(default: %(default)s); never changes a score")
 
 
 def _canvas_options(group) -> None:
@@ -82,6 +92,7 @@ def merge_parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, metavar="OUT_DIR", help="where the merged class goes")
     p.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR", help="every shard's --out folder")
     _canvas_options(p)
+    _class_view_options(p)
     p.set_defaults(merge=True)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from grader import canvas, shards
 from grader.batch import RESULT
+from grader.classview import check_options as check_class_view_options
 from grader.classview import write as write_class_views
 from grader.exits import ExitStatus, UsageError
 from grader.report.roster import Entry
@@ -78,6 +79,7 @@ def main(args: argparse.Namespace, stdout: TextIO) -> int:
     if bool(args.canvas) != bool(args.roster):
         raise UsageError("--canvas PATH and --roster CSV go together: the roster says which Canvas student "
                          "each folder is")
+    check_class_view_options(args.boilerplate, args.similarity_threshold)
     roster = canvas.Roster(args.roster) if args.canvas else None
     manifests = sorted(_manifests(args.shards, args.out), key=lambda m: m[1]["shard"])
     check_fit(manifests)
@@ -91,7 +93,8 @@ def main(args: argparse.Namespace, stdout: TextIO) -> int:
             if (folder / student).is_dir():  # a copy, replaced whole: no file of an older merge lingers
                 shutil.rmtree(args.out / student, ignore_errors=True)
                 shutil.copytree(folder / student, args.out / student, symlinks=True)
-    written = write_class_views(args.out, entries, manifests[0][1]["title"])
+    written = write_class_views(args.out, entries, manifests[0][1]["title"], args.boilerplate,
+                                args.similarity_threshold)
     if roster:
         write_atomic(args.canvas, canvas.render(roster, entries, args.canvas_assignment))
         written.append(args.canvas)

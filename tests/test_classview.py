@@ -107,7 +107,7 @@ def test_a_notebook_copy_of_a_script_is_flagged(styles, given):
 
 
 def test_the_template_and_the_lesson_are_no_evidence(given):
-    template = cells_of(REPO / "student_template")
+    template = cells_of(REPO / "student_template" / "backprop.py")
     lesson = [code.Cell("lesson", (boilerplate.HERE / "lesson.py").read_text())]
     docs = [similarity.document(n, cells, given) for n, cells in
             (("a", template), ("b", template), ("c", lesson), ("d", lesson),
@@ -296,3 +296,35 @@ def test_dashboard_in_chromium_images_links_and_sorting(class_out, tmp_path):
     hrefs = re.search(r'<pre id="hrefs">(.*?)</pre>', dom).group(1).split()
     assert len(hrefs) == len(entries)
     assert all(Path(unquote(h.removeprefix("file://"))).is_file() for h in hrefs)
+
+
+def test_a_courses_own_starter_code_given_on_the_command_line_is_not_evidence_of_copying(tmp_path):
+    from grader import cli
+
+    helper = (REPO / "reference" / "backprop.py").read_text(encoding="utf-8")  # long, and not the template's
+    starter = tmp_path / "starter.py"
+    starter.write_text(helper, encoding="utf-8")
+    klass = tmp_path / "class"
+    for student in ("ann", "ben"):
+        (klass / student).mkdir(parents=True)
+        (klass / student / "backprop.py").write_text(helper + f"\nOWNER = {student!r}\n", encoding="utf-8")
+    pairs = {}
+    for run, extra in (("plain", []), ("given", ["--boilerplate", str(starter)])):
+        out = tmp_path / run
+        assert cli.main([str(klass), "--batch", "--out", str(out), "-j", "2", *extra],
+                        stdout=io.StringIO(), stderr=io.StringIO()) == 0
+        pairs[run] = list(csv.DictReader(io.StringIO((out / "similarity.csv").read_text())))
+    assert [(p["student_a"], p["student_b"]) for p in pairs["plain"]] == [("ann", "ben")]
+    assert pairs["given"] == []
+
+
+@pytest.mark.parametrize("options, phrase", [(["--boilerplate", "missing.py"], "boilerplate missing.py"),
+                                             (["--similarity-threshold", "1.5"], "between 0 and 1")])
+def test_class_view_options_are_checked_before_anything_is_graded(tmp_path, options, phrase):
+    from grader import cli
+
+    stderr = io.StringIO()
+    code = cli.main([str(tmp_path), "--batch", "--out", str(tmp_path / "out"), *options],
+                    stdout=io.StringIO(), stderr=stderr)
+    assert code == 2 and phrase in stderr.getvalue()
+    assert not (tmp_path / "out" / "gradebook.csv").exists()

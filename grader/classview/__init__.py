@@ -9,11 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from grader.classview import boilerplate as given_code
 from grader.classview import dashboard, similarity
 from grader.classview.changes import CSV as CHANGES_CSV, SinceLastRun
 from grader.report import class_summary, gradebook_csv
+from grader.exits import UsageError
 from grader.report.roster import Entry
 from grader.writing import write_atomic
+
+
+def check_options(boilerplate: Sequence[Path], similarity_threshold: float) -> None:
+    """Refuse, before anything is graded, class-view options that `write` would refuse at the end."""
+    if not 0 <= similarity_threshold <= 1:
+        raise UsageError(f"--similarity-threshold must be between 0 and 1, not {similarity_threshold:g}")
+    given_code.sources(boilerplate)
 
 
 def write(out: Path, entries: Sequence[Entry], title: str, boilerplate: Sequence[Path] = (),
