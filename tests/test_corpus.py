@@ -83,3 +83,85 @@ def test_tomllib_is_imported_only_where_python_has_it():
                       if isinstance(node, ast.Import) and any(a.name == "tomllib" for a in node.names)
                       and id(node) not in guarded]
     assert unguarded == []
+
+
+# Training checks a single bug may still cost: the run's steps are verified as that bug's
+# (grader/backprop/steps.py), judged within the epochs calibrated for its objective
+# (docs/calibration.md), and the network does not get there. Every other point a bug costs
+# outside its `check` and `also` (bugs.toml) is a second charge for one bug, and fails below.
+DOES_NOT_LEARN = {
+    # 300 x the step on the spiral's 300 samples: chaotic, the loss rises about ten-fold.
+    "missing_1_over_m": {"spiral.trains"},
+    "bias_grads_summed": {"spiral.trains"},
+    # Gradient ascent: the loss rises from the first step.
+    "dz2_sign_flipped": {"xor.trains", "spiral.trains"},
+    "update_plus": {"xor.trains", "spiral.trains"},
+    # A fifth of the learning rate: XOR needs about five times the calibrated epochs.
+    "update_hardcoded_lr": {"xor.trains"},
+    # Wrong hidden-layer gradients: XOR is solved, but only past the calibrated budget; one spiral seed stalls.
+    "hidden_derivative_at_activation": {"xor.trains", "spiral.trains"},
+    "hidden_derivative_missing": {"xor.trains", "spiral.trains"},
+    "dW2_uses_z1": {"xor.trains"},
+    # sigmoid(x) = 1/(1+e^x) everywhere: the network saturates (its own forward predicts 0 or 1 on every
+    # XOR row after 7500 epochs).
+    "sigmoid_sign_error": {"xor.trains", "spiral.trains"},
+}
+
+
+# Checks that cannot run at all: the code they call raises (the engine reports the error itself).
+RAISES = {
+    # update_weights raises on the transposed gradient, so nothing that calls train_step runs.
+    "dW1_transposed": {"network.train_step", "train.losses", "xor.trains", "spiral.trains",
+                       "hyperparameters.curves"},
+}
+
+
+def lost_outside_its_checks(result, name) -> dict:
+    spec = BUGS[name]
+    own = {spec["check"], *spec.get("also", ()), *DOES_NOT_LEARN.get(name, ()), *RAISES.get(name, ())}
+    return {c.name: round(c.max_score - c.score, 4) for c in result.checks
+            if c.score < c.max_score and c.name not in own}
+
+
+@pytest.mark.parametrize("name", sorted(BUGS))
+def test_a_bug_costs_points_only_in_the_checks_named_for_it(graded, bug, name):
+    assert lost_outside_its_checks(graded(bug(name)), name) == {}
+
+
+@pytest.mark.parametrize("name, training", sorted((n, c) for n, checks in DOES_NOT_LEARN.items() for c in checks
+                                                  if c.endswith(".trains")))
+def test_a_training_check_a_bug_still_costs_names_the_check_that_charges_it(graded, bug, name, training):
+    caught = check(graded(bug(name)), training)
+    assert caught.score < caught.max_score, f"{name} no longer costs {training}: take it off DOES_NOT_LEARN"
+    assert f"see {BUGS[name]['check']}" in caught.feedback.summary
+
+
+def test_a_missing_1_over_m_trains_xor_and_the_scale_is_reported(graded, bug):
+    xor = check(graded(bug("missing_1_over_m")), "xor.trains")
+    assert xor.status is Status.PASSED
+    assert {seed["scale"]["W1"] for seed in xor.measured.values()} == {4.0}  # m = 4 XOR rows
+    assert "4 x learning_rate x the gradient" in xor.feedback.text()
+    assert "see network.backward: missing 1/m" in xor.feedback.text()
+
+
+def test_backward_is_graded_without_running_forward(graded, bug):
+    result = graded(bug("forward_stub"))
+    assert check(result, "network.forward").status is Status.NOT_IMPLEMENTED
+    assert check(result, "network.backward").status is Status.PASSED
+    assert check(result, "network.backward_repeatable").status is Status.PASSED
+
+
+def test_the_lessons_tiny_starting_weights_get_a_note_and_keep_the_grade(graded, tmp_path):
+    from tests.submissions import mutants
+
+    folder = tmp_path / "lesson_init"
+    folder.mkdir()
+    text = mutants.source({"lesson_init": {}}, "lesson_init")  # the reference, without its markers
+    for layer in ("input_size, hidden_size", "hidden_size, output_size"):
+        text = text.replace(f"np.random.randn({layer})", f"np.random.randn({layer}) * 0.01")
+    (folder / "backprop.py").write_text(text)
+    result = graded(folder)
+    assert result.score == 100
+    xor = check(result, "xor.trains")
+    assert "symmetric saddle" in xor.feedback.text() and "grade still counts" in xor.feedback.text()
+    assert "symmetric saddle" not in check(graded(ROOT / "reference"), "xor.trains").feedback.text()

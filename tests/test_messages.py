@@ -112,7 +112,7 @@ def _honest_fit(sizes, epochs, every) -> dict:
     tiny = -2.2250738585072014e-308
     params = {name: np.full(shape, tiny) for name, shape in
               {"W1": (n, h), "b1": (1, h), "W2": (h, k), "b2": (1, k)}.items()}
-    return {"checkpoints": [params] * (epochs // every + 1), "losses": [tiny] * epochs, "every": every}
+    return {"checkpoints": [params] * (epochs // every + 1), "first": params, "losses": [tiny] * epochs, "every": every}
 
 
 def test_a_training_budget_follows_the_epochs_an_instructor_allows(tmp_path):

@@ -23,7 +23,7 @@ class Bug:
     hint: str  #: the next step
 
 
-def _mistaken_gradients(params, X, y, objective: str, bug: str) -> dict:
+def mistaken_gradients(params, X, y, objective: str, bug: str) -> dict:
     c = forward(params, X)
     m = X.shape[0]
     o = OBJECTIVES[objective]
@@ -92,7 +92,7 @@ def diagnose(got: dict, params: dict, X, y, objectives: list[str]) -> tuple[Bug,
     """The first known mistake of some objective that reproduces every gradient."""
     for bug in BUGS:
         for objective in objectives:
-            mistaken = _mistaken_gradients(params, X, y, objective, bug.name)
+            mistaken = mistaken_gradients(params, X, y, objective, bug.name)
             if all(k in got and got[k].shape == mistaken[k].shape and relative_error(got[k], mistaken[k]) < MATCH
                    for k in PARAMS):
                 return bug, objective

@@ -111,13 +111,12 @@ def forward(namespace, args):
     return {"returned": a2, **{k: getattr(net, k, None) for k in ("z1", "a1", "z2", "a2")}}
 
 
-def _forward_cached(net, X, cache: dict) -> None:
-    """The submission's forward, then the grader's z1, a1, z2, a2 in its place.
+def _cached(net, cache: dict) -> None:
+    """The grader's z1, a1, z2, a2 on the network, as forward would have left them.
 
-    forward runs so that whatever else it keeps exists; the cached values are
-    then the right ones, so a bug in forward is not charged to backward.
+    The submission's forward is never run for backward, so a stub or a bug in
+    forward is forward's check to charge, not backward's.
     """
-    net.forward(X)
     for name, value in cache.items():
         setattr(net, name, np.array(value, dtype=np.float64))
 
@@ -125,7 +124,7 @@ def _forward_cached(net, X, cache: dict) -> None:
 def backward(namespace, args):
     net = _network(namespace, args)
     X, y = args["X"], args["y"]
-    _forward_cached(net, X, args["cache"])
+    _cached(net, args["cache"])
     _n, h, k = args["sizes"]
     with _Evaluations(namespace, type(net), X.shape[0], h + k) as evaluations:
         first = net.backward(X, y)
@@ -133,7 +132,7 @@ def backward(namespace, args):
     stored = getattr(net, "gradients", None)
     stored = dict(stored) if isinstance(stored, dict) else stored
     params_after = get_params(net)
-    _forward_cached(net, X, args["cache"])
+    _cached(net, args["cache"])
     second = net.backward(X, y)
     return {"returned": first, "stored": stored, "again": dict(second) if isinstance(second, dict) else second,
             "params_after": params_after, "evaluations": evaluations.passes()}
@@ -249,22 +248,31 @@ def compute_loss(namespace, args):
 
 
 def train_step(namespace, args):
-    """Steps of train_step, and the submission's own gradients at the start.
+    """Steps of train_step, and the same steps composed of the submission's own parts.
 
-    With those gradients the grader can tell whether train_step composes
-    forward, backward and update correctly, whatever backward computes.
+    The composed steps (forward, compute_loss, backward, update_weights,
+    called one by one) are what train_step should reproduce, whatever each
+    part computes: a bug in one of them is that part's check to charge. If a
+    part raises, the composition is left out and train_step is judged alone.
     """
     X, y = args["X"], args["y"]
-    own = _network(namespace, args)
-    own.forward(X)
-    gradients = own.backward(X, y)
-    gradients = {k: _copy(v) for k, v in gradients.items()} if isinstance(gradients, dict) else gradients
+    composed = None
+    try:
+        own, composed = _network(namespace, args), []
+        for _ in range(args["steps"]):
+            loss = own.compute_loss(y, own.forward(X))
+            gradients = own.backward(X, y)
+            gradients = {k: _copy(v) for k, v in gradients.items()} if isinstance(gradients, dict) else gradients
+            own.update_weights()
+            composed.append({"loss": loss, "gradients": gradients, "params": get_params(own)})
+    except Exception:
+        composed = None
     net = _network(namespace, args)
     steps = []
     for _ in range(args["steps"]):
         loss = net.train_step(X, y)
         steps.append({"loss": loss, "params": get_params(net)})
-    return {"steps": steps, "own_gradients": gradients}
+    return {"steps": steps, "composed": composed}
 
 
 def train(namespace, args):
@@ -294,23 +302,26 @@ def _as_sent(losses):
 def fit(namespace, args):
     """Train with the submission's own train_step until the goal is met.
 
-    Parameters are recorded every `check_every` epochs, so the grader can
-    replay any stretch of training and confirm it was gradient descent.
+    Parameters are recorded after the first epoch and every `check_every`
+    epochs, so the grader can measure the step from the first and replay any
+    stretch of training to confirm it was gradient descent.
     The goal check here only saves time; the grader re-judges from the
     parameters.
     """
     net = _network(namespace, args)
     X, y = args["X"], args["y"]
     every, goal = args["check_every"], args["goal"]
-    checkpoints, losses = [get_params(net)], []
+    checkpoints, losses, first = [get_params(net)], [], None
     for epoch in range(1, args["max_epochs"] + 1):
         losses.append(float(net.train_step(X, y)))
+        if epoch == 1:
+            first = get_params(net)
         if epoch % every == 0:
             params = get_params(net)
             checkpoints.append(params)
             if _goal_met(params, X, y, goal):
                 break
-    return {"checkpoints": checkpoints, "losses": losses, "every": every}
+    return {"checkpoints": checkpoints, "first": first, "losses": losses, "every": every}
 
 
 def _goal_met(params: dict, X, y, goal: dict) -> bool:

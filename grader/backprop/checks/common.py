@@ -1,10 +1,9 @@
-"""Helpers the lesson's judges share: probe building, parameter validation, replay."""
+"""Helpers the lesson's judges share: probe building, parameter validation, feedback."""
 from __future__ import annotations
 
 import numpy as np
 
 from grader import wire
-from grader.backprop import objectives
 from grader.backprop.objectives import PARAMS
 from grader.observations import array, mapping
 from grader.results import Feedback
@@ -33,27 +32,6 @@ def params(value, sizes, what: str = "the parameters") -> dict:
 
 def same_params(a: dict, b: dict, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
     return all(np.allclose(a[k], b[k], rtol=rtol, atol=atol) for k in PARAMS)
-
-
-def replay(start: dict, X, y, objective: str, learning_rate: float, steps: int) -> dict:
-    current = start
-    for _ in range(steps):
-        current = objectives.step(current, X, y, objective, learning_rate)
-    return current
-
-
-# A replay is float64; a submission may compute in float32 or in another
-# order. Over a stretch of steps that drifts by far less than this, while any
-# wrong gradient or jump drifts by far more.
-REPLAY_RTOL, REPLAY_ATOL = 1e-4, 1e-6
-
-
-def replaying_objective(start: dict, end: dict, X, y, accepted, learning_rate: float, steps: int) -> str | None:
-    """The accepted objective whose gradient descent leads from `start` to `end`."""
-    for name in accepted:
-        if same_params(replay(start, X, y, name, learning_rate, steps), end, REPLAY_RTOL, REPLAY_ATOL):
-            return name
-    return None
 
 
 def verdict_parts(parts: list[tuple[float, bool, str]]) -> tuple[float, list[str]]:

@@ -194,8 +194,9 @@ def judge_repeatable(obs: Observations, cases: list[dict], accepted: list[str]) 
     problems = []
     for i, case in enumerate(cases):
         value = obs.value(f"network.backward.{i}")
-        first = _student_gradients(value, case)
-        again = _student_gradients(value, case, "again")
+        # A gradient of the wrong shape is network.backward's to charge: here it is NaN, compared as such.
+        first = _student_gradients(value, case, problems=[])
+        again = _student_gradients(value, case, "again", problems=[])
         if not recognised(first, case["params"], case["X"], case["y"], accepted):
             problems.append("backward's gradients match no accepted objective, in no parameter, nor a known "
                             "mistake: repeatability is credited once network.backward gets some of them right")
@@ -204,7 +205,7 @@ def judge_repeatable(obs: Observations, cases: list[dict], accepted: list[str]) 
         if any(not np.array_equal(array(after[k], k), case["params"][k]) for k in PARAMS):
             problems.append("backward changed the weights: it should only compute gradients "
                             "(update_weights applies them)")
-        elif any(not np.allclose(first[k], again[k], rtol=1e-12, atol=0) for k in PARAMS):
+        elif any(not np.allclose(first[k], again[k], rtol=1e-12, atol=0, equal_nan=True) for k in PARAMS):
             problems.append("calling forward and backward twice gave different gradients: "
                             "does backward keep state between calls (+= into a stored gradient?)")
     problems = list(dict.fromkeys(problems))

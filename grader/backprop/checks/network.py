@@ -8,9 +8,9 @@ import numpy as np
 from grader.backprop import objectives, tasks
 from grader.backprop.checks.common import (feedback, objective_names, same_params, params, probe,
                                            random_params, verdict_parts)
-from grader.backprop.diagnosis import recognised
+from grader.backprop.checks.stepping import LOSSES, UNTIED, judge_train_step, train_step_tied
 from grader.backprop.objectives import PARAMS
-from grader.judging import Check, Observations, ProbeFailed, Verdict
+from grader.judging import Check, Observations, Verdict
 from grader.observations import Invalid, array, compare, describe, number
 from grader.results import Feedback
 
@@ -128,13 +128,6 @@ def judge_update(obs: Observations, case: dict) -> Verdict:
     return Verdict(fraction, feedback("one step W -= learning_rate * dW on all four parameters", failures))
 
 
-# compute_loss as the lesson defines it, then the mistakes judge_loss names.
-LOSSES = {"": lambda d: np.mean(d ** 2), "sums instead of averaging": lambda d: np.sum(d ** 2),
-          "has an extra factor 0.5": lambda d: 0.5 * np.mean(d ** 2),
-          "takes the absolute value instead of the square": lambda d: np.mean(np.abs(d)),
-          "is missing the square": lambda d: np.mean(d)}
-
-
 def judge_loss(obs: Observations, case: dict) -> Verdict:
     values = obs.value("network.compute_loss")
     parts = []
@@ -149,91 +142,6 @@ def judge_loss(obs: Observations, case: dict) -> Verdict:
                                 f"expected {want:.6g}, got {got:.6g}" + (f"; it {why}" if why else "")))
     fraction, failures = verdict_parts(parts)
     return Verdict(fraction, feedback("compute_loss is np.mean((y_true - y_pred) ** 2)", failures))
-
-
-def _outputs(p: dict, X) -> list:
-    """a2 of the trusted forward, and of the forward mistakes judge_forward and
-    sigmoid.values name (no output sigmoid, no b1, sigmoid(-z))."""
-    sig, flipped = objectives.sigmoid, (lambda z: 1 - objectives.sigmoid(z))
-    out = []
-    for hidden in (sig(X @ p["W1"] + p["b1"]), sig(X @ p["W1"])):
-        z2 = hidden @ p["W2"] + p["b2"]
-        out += [sig(z2), z2]
-    return out + [flipped(flipped(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"])]
-
-
-def _known_loss(loss: float, p: dict, X, y) -> bool:
-    return any(np.isclose(loss, float(f(y - a2)), rtol=1e-5) for a2 in _outputs(p, X) for f in LOSSES.values())
-
-
-def train_step_tied(obs: Observations, case: dict) -> bool:
-    """Whether network.train_step's losses are the grader's own math.
-
-    Each step's loss must be compute_loss of forward at the parameters
-    before or after that step (or a mistake of either that another check
-    names), so a train_step the grader can tie to trusted math exists. The
-    checks that compare train or explore_hyperparameters with train_step in
-    the child credit agreement only then: two made-up answers that agree
-    earn nothing, and one bug still costs only its own check.
-    """
-    try:
-        steps = obs.value("network.train_step")["steps"]
-        after = [params(step["params"], case["sizes"]) for step in steps]
-        losses = [number(step["loss"], "loss") for step in steps]
-    except (ProbeFailed, Invalid, TypeError, KeyError):
-        return False
-    chain = [case["params"], *after]
-    return len(steps) == case["steps"] and all(
-        _known_loss(loss, chain[i], case["X"], case["y"]) or _known_loss(loss, chain[i + 1], case["X"], case["y"])
-        for i, loss in enumerate(losses))
-
-
-UNTIED = ("credited once train_step returns compute_loss of its network before or after its update "
-          "(see network.train_step)")
-
-
-def judge_train_step(obs: Observations, case: dict, accepted: list[str]) -> Verdict:
-    """The loss before the update, a step by the submission's own gradients, a falling loss.
-
-    The stepped part compares two answers of the child (train_step and
-    backward), so it counts only when those gradients are ones the grader
-    recognises at the starting weights (diagnosis.recognised): a step by
-    zero gradients, or by made-up ones, earns nothing.
-    """
-    value = obs.value("network.train_step")
-    steps = value.get("steps") if isinstance(value, dict) else None
-    if not isinstance(steps, list) or len(steps) != case["steps"]:
-        raise Invalid("train_step results are missing")
-    X, y, lr = case["X"], case["y"], case["learning_rate"]
-    before = case["params"]
-    losses = [number(step["loss"], "train_step's return value") for step in steps]
-    after = [params(step["params"], case["sizes"], "parameters after train_step") for step in steps]
-    chain = [before, *after[:-1]]
-    loss_ok = all(np.isclose(l, objectives.mse(y, objectives.forward(p, X)["a2"]), rtol=1e-6)
-                  for l, p in zip(losses, chain))
-    loss_after = all(np.isclose(l, objectives.mse(y, objectives.forward(p, X)["a2"]), rtol=1e-6)
-                     for l, p in zip(losses, after))
-    # One step must be forward, backward, update with the submission's own
-    # gradients: a wrong backward is network.backward's to judge, not this.
-    own = value.get("own_gradients")
-    try:
-        grads = {k: array(own["d" + k], "d" + k, before[k].shape) for k in PARAMS}
-        stepped = (recognised(grads, before, X, y, accepted)
-                   and same_params({k: before[k] - lr * grads[k] for k in PARAMS}, after[0]))
-    except (Invalid, TypeError, KeyError):
-        stepped = False
-    falls = all(b < a for a, b in zip(losses, losses[1:]))
-    parts = [
-        (2, loss_ok, "train_step returns the loss after the update; return the loss computed before it"
-         if loss_after else "train_step does not return compute_loss of the forward pass before the update"),
-        (1.5, stepped, "one train_step should be forward, backward, then update_weights: the parameters did "
-         "not move by -learning_rate x the gradients backward returns"),
-        (1.5, falls, "on Exercise 2's single sample the loss should fall at every step; got "
-         + ", ".join(f"{l:.5f}" for l in losses[:5]) + " ..."),
-    ]
-    fraction, failures = verdict_parts(parts)
-    return Verdict(fraction, feedback("train_step returns the loss before its update, and the loss falls", failures),
-                   {"losses": losses})
 
 
 def judge_train(obs: Observations, case: dict, train_step_case: dict) -> Verdict:
