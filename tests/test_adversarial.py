@@ -466,3 +466,11 @@ def test_files_held_open_after_unlinking_count_against_the_disk_budget(hostile):
     result = grade(hostile("files_held_open_unlinked"), FAST)
     assert "MB of files" in check(result, "plots.loss").feedback.summary
     assert result.score == 98
+
+
+def test_an_honest_first_step_does_not_let_hand_made_weights_pass(hostile):
+    result = grade(hostile("honest_first_step_then_hand_made"), FAST)
+    assert_graded_sanely(result)
+    xor = check(result, "xor.trains")
+    assert xor.score == 0 and "later stretches of the run are not such steps" in xor.feedback.text()
+    assert {c.name for c in result.checks if c.score < c.max_score} <= {"xor.trains", "hyperparameters.curves"}
