@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Protocol
 
-from grader import __version__, integrity, sandbox, submission
+from grader import __version__, definitions, integrity, sandbox, submission
 from grader.judging import Check, Observations, ProbeFailed
 from grader.observations import Invalid
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
@@ -18,6 +18,8 @@ from grader.results import CheckResult, Feedback, Status, SubmissionResult
 
 class Assignment(Protocol):
     module_name: str  #: what the submission's module is called in the child
+    #: the names a submission defines for it; every probe's `calls` are these or their methods ("Class.method")
+    interface: tuple[str, ...]
     probe_file: Path  #: a module with run(kind, namespace, args), copied into the child; imports only `wire`
 
     def probes(self) -> list[sandbox.Probe]: ...
@@ -32,18 +34,26 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
     """Grade one submission. Raises submission.SubmissionError if there is none at `path`."""
     started = time.monotonic()
     source = submission.load(path)
-    cells = [{"label": c.label, "code": c.code, "whole": source.kind == "notebook"} for c in source.cells]
-    run = sandbox.run(cells, assignment.module_name, assignment.probe_file, assignment.probes(), assignment.limits())
+    probes = assignment.probes()
+    _check_calls(probes, assignment.interface)
+    notebook = source.kind == "notebook"
+    split = definitions.split([(c.label, c.code) for c in source.cells], notebook, assignment.interface)
+    run = sandbox.run(definitions.runnable(split.chunks, notebook), assignment.module_name, assignment.probe_file,
+                      probes, assignment.limits(), definitions.unavailable(split))
     judged = time.monotonic()
     observations = Observations(run.outcomes)
-    checks = tuple(judge(check, observations) for check in assignment.checks())
+    known = definitions.qualified(split)
+    checks = tuple(judge(check, observations, known) for check in assignment.checks())
     try:
         artifacts = assignment.artifacts(observations)
     except Exception:
         artifacts = {}
     flags = (*integrity.scan(source.cells), *_behaviour_flags(assignment, observations, source.cells))
-    notes = [*source.notes, *run.notes, *(_load_error_note(e) for e in run.load_errors),
-             _confinement_note(run.confinement)]
+    notes = [*source.notes, *definitions.skipped_note(split.chunks), *run.notes,
+             *(_load_error_note(e) for e in run.load_errors), _confinement_note(run.confinement)]
+    problems = (*(b.to_dict() for b in split.broken), *_load_problems(run.load_errors),
+                *({"kind": kind, "cell": None, "line": None, "offset": None, "message": f"{name} {why}", "text": "",
+                   "defines": [name]} for name, (kind, why) in run.stopped.items()))
     return SubmissionResult(
         submission=str(path), source_kind=source.kind, digest=source.digest, checks=checks,
         notes=tuple(notes), output=run.output,
@@ -51,7 +61,27 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
                  "judge_seconds": round(time.monotonic() - judged, 3),
                  "total_seconds": round(time.monotonic() - started, 3),
                  "children": run.children},
-        grader_version=__version__, artifacts=artifacts, flags=flags, confinement=run.confinement)
+        grader_version=__version__, artifacts=artifacts, flags=flags, confinement=run.confinement,
+        problems=problems)
+
+
+def _check_calls(probes: list[sandbox.Probe], interface: tuple[str, ...]) -> None:
+    """Every function a probe declares is one of the interface's: a typo would block nothing."""
+    for probe in probes:
+        for call in probe.calls:
+            if call not in interface and call.partition(".")[0] not in interface:
+                raise ValueError(f"probe {probe.id} declares {call!r}, which is not in the assignment's interface")
+
+
+def _load_problems(errors: list[dict]) -> list[dict]:
+    """What raised while the definitions ran, as root causes a report can open with."""
+    out = []
+    for error in errors[:20]:
+        where = error.get("where") or {}
+        out.append({"kind": "load_error", "cell": str(error.get("cell", "submission"))[:200],
+                    "line": where.get("line"), "offset": None,
+                    "message": f"{error.get('type')}: {error.get('message')}"[:300], "text": "", "defines": []})
+    return out
 
 
 def _behaviour_flags(assignment: Assignment, observations: Observations, cells) -> list[dict]:
@@ -64,11 +94,18 @@ def _behaviour_flags(assignment: Assignment, observations: Observations, cells) 
             for f in found]
 
 
-def judge(check: Check, observations: Observations) -> CheckResult:
-    """One check's result. A judge's own exception is ours, never the student's."""
+def judge(check: Check, observations: Observations, known: set[str] = frozenset()) -> CheckResult:
+    """One check's result. A judge's own exception is ours, never the student's.
+
+    `known`: the names the submission defines ("f", "Class", "Class.method"),
+    to tell a check's own failure from one in a function it relies on.
+    """
     try:
         verdict = check.judge(observations)
     except ProbeFailed as failure:
+        culprit = _culprit(check, failure, known)
+        if culprit:
+            return _result(check, 0.0, Status.BLOCKED, _blocked(culprit, failure), blocked_by=culprit)
         status, feedback = _from_outcome(check, failure)
         return _result(check, 0.0, status, feedback)
     except Invalid as invalid:
@@ -84,10 +121,38 @@ def judge(check: Check, observations: Observations) -> CheckResult:
 
 
 def _result(check: Check, score: float, status: Status, feedback: Feedback, measured=None,
-            diagnosed: tuple[str, ...] = ()) -> CheckResult:
+            diagnosed: tuple[str, ...] = (), blocked_by: str | None = None) -> CheckResult:
     return CheckResult(name=check.name, title=check.title, max_score=check.points, score=score,
                        status=status, feedback=feedback, measured=measured or {}, where=check.where,
-                       diagnosed=tuple(diagnosed))
+                       diagnosed=tuple(diagnosed), blocked_by=blocked_by)
+
+
+def _culprit(check: Check, failure: ProbeFailed, known: set[str]) -> str | None:
+    """The submission's function, other than the one this check is about, that stopped its probe."""
+    outcome, error = failure.outcome, failure.outcome.error or {}
+    if outcome.status == "blocked":  # by the sandbox: even the check about the culprit is charged to its cause
+        return str(error.get("blocked_by") or "a broken definition")[:200]
+    if error.get("type") == "Missing":
+        culprit = str(error.get("message", "")).partition(" ")[0]
+    elif error.get("type") == "NotImplementedError":
+        function = str((error.get("where") or {}).get("function") or "")
+        owner = (check.where or "").rpartition(".")[0]
+        culprit = next((n for n in (f"{owner}.{function}" if owner else "", function) if n in known), "")
+    else:
+        return None
+    mine = check.where or ""
+    if not culprit or culprit == mine or mine.startswith(culprit + "."):
+        return None
+    return culprit[:200]
+
+
+def _blocked(culprit: str, failure: ProbeFailed) -> Feedback:
+    error = failure.outcome.error or {}
+    why = error.get("message", "") if failure.outcome.status == "blocked" else {
+        "Missing": "is not defined", "NotImplementedError": "is not implemented yet"}.get(error.get("type"), "")
+    why = why.removeprefix(culprit).strip() if isinstance(why, str) else ""
+    return Feedback(f"blocked by {culprit}: it {why}"[:300],
+                    (f"this check runs once {culprit} works; fix that first (it costs no time meanwhile)",))
 
 
 def _from_outcome(check: Check, failure: ProbeFailed) -> tuple[Status, Feedback]:

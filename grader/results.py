@@ -12,6 +12,7 @@ class Status(str, enum.Enum):
     FAILED = "failed"
     NOT_IMPLEMENTED = "not_implemented"
     ERROR = "error"  #: the submission raised, crashed or timed out
+    BLOCKED = "blocked"  #: a function it needs is broken elsewhere (`blocked_by`): charged there, not here
     GRADER_ERROR = "grader_error"  #: our bug, never the student's fault
 
 
@@ -35,6 +36,7 @@ class CheckResult:
     measured: dict[str, Any] = field(default_factory=dict)  #: figures the judge measured
     where: str | None = None  #: the submission's name this check is about, e.g. "NeuralNetwork.backward"
     diagnosed: tuple[str, ...] = ()  #: stable names of the bugs the judge recognised, e.g. "missing_1_over_m"
+    blocked_by: str | None = None  #: with status "blocked": the submission's function that blocks it
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,6 +67,9 @@ class SubmissionResult:
     flags: tuple[dict[str, Any], ...] = ()
     #: how the child was confined: {"mode": "namespaces" | "landlock" | "permissions" | "none", "layers": [...]}
     confinement: dict[str, Any] = field(default_factory=dict)
+    #: what stopped part of the submission, root causes: {"kind": "syntax_error" | "load_error" | "timeout" | "crashed",
+    #: "cell", "line", "offset" (caret column, from 1), "message", "text" (the line), "defines": [names lost]}
+    problems: tuple[dict[str, Any], ...] = ()
 
     @property
     def score(self) -> float:
@@ -93,6 +98,7 @@ class SubmissionResult:
             "artifacts": self.artifacts,
             "flags": [dict(f) for f in self.flags],
             "confinement": self.confinement,
+            "problems": [dict(p) for p in self.problems],
         }
 
     @classmethod
@@ -109,4 +115,5 @@ class SubmissionResult:
             artifacts=dict(data.get("artifacts", {})),
             flags=tuple(data.get("flags", ())),
             confinement=dict(data.get("confinement", {})),
+            problems=tuple(data.get("problems", ())),
         )

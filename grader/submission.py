@@ -1,7 +1,8 @@
 """Find a submission on disk and turn it into the code cells a child runs.
 
-A submission is a folder holding `backprop.py`, a folder holding exactly one
-notebook, or one such file. Notebooks are read with nbformat; IPython magics
+A submission is one such file, or a folder holding exactly one of them:
+`backprop.py` or one notebook (a folder with both is refused: the grader
+would have to guess which one is the work). Notebooks are read with nbformat; IPython magics
 and shell escapes are never run: they are dropped here, with a note.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ class SubmissionError(Exception):
 
 @dataclass(frozen=True)
 class Cell:
-    label: str  #: where the code came from, e.g. "backprop.py" or "cell 3"
+    label: str  #: where the code came from: "backprop.py", or 'code cell 3 ("def sigmoid(x):")'
     code: str
     first_line: int = 1  #: line number of the cell's first line in the file
 
@@ -70,11 +71,9 @@ def find(path: Path) -> Path:
 
 def _inside(folder: Path) -> Path:
     module = folder / MODULE_NAME
-    kind = _kind(module)
-    if kind == "file":
-        return module
-    if kind not in (None, "folder"):
-        raise _refusal(module, kind)
+    module_kind = _kind(module)
+    if module_kind not in (None, "folder", "file"):
+        raise _refusal(module, module_kind)
     try:
         names = sorted(os.listdir(folder))
     except OSError as error:
@@ -87,12 +86,13 @@ def _inside(folder: Path) -> Path:
                 raise _refusal(folder / name, kind)
             if kind == "file":
                 notebooks.append(folder / name)
-    if len(notebooks) == 1:
-        return notebooks[0]
-    if len(notebooks) > 1:
-        names = ", ".join(_shown(p.name) for p in notebooks)
-        raise SubmissionError(f"{_shown(folder)} holds {len(notebooks)} notebooks ({names}); "
-                              "keep one, or name the file to grade")
+    candidates = ([module] if module_kind == "file" else []) + notebooks
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        names = ", ".join(_shown(p.name) for p in candidates)
+        what = "both a .py file and a notebook" if module_kind == "file" else f"{len(notebooks)} notebooks"
+        raise SubmissionError(f"{_shown(folder)} holds {what} ({names}); keep one, or name the file to grade")
     raise SubmissionError(f"{_shown(folder)} holds neither {MODULE_NAME} nor a notebook (.ipynb)")
 
 
@@ -176,15 +176,24 @@ def _notebook(file: Path, text: str) -> Source:
         reason = inert.line(str(error).partition("\n")[0])[:200]
         raise SubmissionError(f"{_shown(file)} is not a readable notebook: {reason}") from None
     cells, notes = [], []
-    for number, cell in enumerate(nb.cells, start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        code, skipped = strip_magics(cell.get("source", ""))
+    code_cells = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        original = cell.get("source", "")
+        label = cell_label(number, original)
+        code, skipped = strip_magics(original)
         for line in skipped:
-            notes.append(f"cell {number}: skipped IPython line {line!r}")
+            notes.append(f"{label}: skipped IPython line {line!r}")
         if code.strip():
-            cells.append(Cell(f"cell {number}", code))
+            cells.append(Cell(label, code))
     return Source(file, "notebook", tuple(cells), tuple(notes))
+
+
+def cell_label(number: int, source: str) -> str:
+    """A code cell as the student finds it: its place among code cells and its first line."""
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    first = inert.line(first)
+    shown = first if len(first) <= 40 else first[:37] + "..."
+    return f'code cell {number} ("{shown}")' if shown else f"code cell {number}"
 
 
 def strip_magics(code: str) -> tuple[str, list[str]]:

@@ -34,7 +34,7 @@ def make_class(root: Path) -> Path:
     klass = root / "class"
     (klass / "alice").mkdir(parents=True)
     shutil.copy(REPO / "reference" / "backprop.py", klass / "alice")
-    shutil.copytree(REPO / "student_template", klass / "bob")  # backprop.py wins over the notebook
+    shutil.copytree(REPO / "student_template", klass / "bob", ignore=shutil.ignore_patterns("*.ipynb"))
     (klass / "broken").mkdir()
     (klass / "broken" / "backprop.py").write_text("def sigmoid(x:\n    return x\n")
     shutil.copy(REPO / "reference" / "backprop.py", klass / "carol.py")
@@ -94,7 +94,8 @@ def test_gradebook_has_a_row_per_student(resumed):
     assert sorted(rows) == STUDENTS
     assert rows["alice"]["total"] == rows["carol"]["total"] == "100"
     assert rows["bob"]["total"] == rows["dave"]["total"] == "0"
-    assert rows["broken"]["total"] == "0" and rows["broken"]["error"] == ""  # graded: it loads, nothing runs
+    assert rows["broken"]["total"] == "0" and rows["broken"]["status"] == "syntax error"  # graded, what parses
+    assert "SyntaxError" in rows["broken"]["error"] and rows["alice"]["status"] == "graded"
     assert rows["empty"]["total"] == "" and "neither backprop.py nor a notebook" in rows["empty"]["error"]
     assert rows["alice"]["network.backward"] == "24"
 
@@ -148,7 +149,8 @@ def test_a_rerun_with_student_html_writes_the_unchanged_students_reports(tmp_pat
 def test_ctrl_c_keeps_finished_students(tmp_path):
     klass = tmp_path / "class"
     for name, source in (("a", "student_template"), ("b", "reference"), ("c", "reference")):
-        shutil.copytree(REPO / source, klass / name)
+        (klass / name).mkdir(parents=True)
+        shutil.copy(REPO / source / "backprop.py", klass / name)
     out = tmp_path / "out"
     process = start(klass, out, "-j", "1")
     wait_for_first_result(out, process)
@@ -180,7 +182,7 @@ def test_previous_result_needs_the_same_digest_and_settings(resumed):
 
 def test_a_linked_student_is_an_error_row_not_a_classmate_graded_twice(tmp_path):
     klass, out = tmp_path / "class", tmp_path / "out"
-    shutil.copytree(REPO / "student_template", klass / "alice")
+    shutil.copytree(REPO / "student_template", klass / "alice", ignore=shutil.ignore_patterns("*.ipynb"))
     (klass / "bob").mkdir()
     (klass / "bob" / "backprop.py").symlink_to(klass / "alice" / "backprop.py")  # a classmate's file
     (klass / "carol").symlink_to(klass / "alice")  # the entry itself is a link

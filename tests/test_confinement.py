@@ -39,7 +39,8 @@ def report(tmp_path_factory):
         args = {"outside": str(outside), "reference": str(REPO / "reference" / "backprop.py"),
                 "repo": str(REPO), "config": str(config), "port": server.getsockname()[1],
                 "grader_pid": os.getpid()}
-        run = sandbox.run([{"label": "backprop.py", "code": "x = 1\n", "whole": False}], "backprop", PROBES,
+        chunk = {"cell": "backprop.py", "code": "x = 1\n", "first_line": 1, "whole": False}
+        run = sandbox.run([chunk], "backprop", PROBES,
                           [sandbox.Probe("try", "try", args, timeout=60)],
                           sandbox.Limits(load_seconds=30, total_seconds=120))
     outcome = run.outcomes["try"]

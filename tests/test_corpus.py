@@ -35,9 +35,10 @@ def test_each_accepted_objective_is_recognised(graded):
 
 
 def test_template_scores_zero_with_a_not_implemented_message_per_check(graded):
-    result = graded(ROOT / "student_template")
+    result = graded(ROOT / "student_template" / "backprop.py")
     assert result.score == 0
-    assert {c.status for c in result.checks} == {Status.NOT_IMPLEMENTED}
+    # A check whose probe stops in another stub first is blocked by that stub, not charged as its own.
+    assert {c.status for c in result.checks} <= {Status.NOT_IMPLEMENTED, Status.BLOCKED}
     assert all("not implemented" in c.feedback.summary for c in result.checks)
 
 
@@ -55,7 +56,7 @@ def test_bug_loses_points_in_its_check_with_a_hint(graded, bug, name):
 def test_template_notebook_scores_zero_without_crashing(graded):
     result = graded(ROOT / "student_template" / "backprop.ipynb")
     assert result.source_kind == "notebook" and result.score == 0
-    assert {c.status for c in result.checks} == {Status.NOT_IMPLEMENTED}
+    assert {c.status for c in result.checks} <= {Status.NOT_IMPLEMENTED, Status.BLOCKED}
 
 
 def test_reference_as_a_notebook_with_its_exercise_runs_scores_full_marks(tmp_path, graded):
@@ -65,8 +66,8 @@ def test_reference_as_a_notebook_with_its_exercise_runs_scores_full_marks(tmp_pa
     notebook.write_text(make_template.make_notebook((ROOT / "reference" / "backprop.py").read_text()))
     result = graded(notebook)
     assert result.score == 100
-    assert "Spiral accuracy" in result.output  # the exercise cells ran at top level
-
+    assert "Spiral accuracy" not in result.output  # the exercise cells' training runs were not run
+    assert any(n.startswith("not run: ") for n in result.notes)
 
 
 def test_tomllib_is_imported_only_where_python_has_it():

@@ -297,7 +297,7 @@ def test_the_terminal_total_cannot_be_imitated():
 def test_a_submission_that_prints_escapes_and_a_fake_total_is_quoted_inert(hostile):
     from tests.conftest import grade
 
-    result = grade(hostile("terminal_escapes"), Path(__file__).with_name("fast_limits.toml"))
+    result = grade(hostile("terminal_escapes_as_definitions"), Path(__file__).with_name("fast_limits.toml"))
     assert result.score == 98 and "Total: 100/100" in result.output and "\x1b[2J" in result.output
     plots = next(c for c in result.checks if c.name == "plots.loss")
     assert plots.status is Status.ERROR and "\x1b" in plots.feedback.summary
@@ -330,7 +330,7 @@ def test_cli_writes_every_view_of_one_grading(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     summary = tmp_path / "summary.md"
     status, out, err = run_cli(
-        ["student_template", "--gradescope", tmp_path / "gs.json", "--classroom", tmp_path / "cl.json",
+        ["student_template/backprop.py", "--gradescope", tmp_path / "gs.json", "--classroom", tmp_path / "cl.json",
          "--junit", tmp_path / "junit.xml"], env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
     assert status == 0, err
     gs = json.loads((tmp_path / "gs.json").read_text())
@@ -351,7 +351,7 @@ def test_cli_writes_every_view_of_one_grading(tmp_path, monkeypatch):
 
 def test_cli_without_github_env_prints_no_commands(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
-    status, out, _ = run_cli(["student_template", "--junit", tmp_path / "j.xml"], env={})
+    status, out, _ = run_cli(["student_template/backprop.py", "--junit", tmp_path / "j.xml"], env={})
     assert status == 0 and not any(line.startswith("::") for line in out.splitlines())
 
 

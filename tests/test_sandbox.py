@@ -1,16 +1,18 @@
 """The sandbox: results come only through the channel, limits hold, errors stay local."""
 from pathlib import Path
 
-from grader import sandbox
+from grader import definitions, sandbox
 
 PROBES = Path(__file__).with_name("sandbox_probes.py")
 
 FAST = sandbox.Limits(load_seconds=5, total_seconds=60)
 
 
-def run(code: str, probes, module="backprop", whole=False):
-    cells = [{"label": "backprop.py", "code": code, "whole": whole}]
-    return sandbox.run(cells, module, PROBES, probes, FAST)
+def run(code: str, probes, module="backprop", whole=False, unavailable=None):
+    """Every top-level statement of `code`, exploration included: the sandbox runs what it is given."""
+    chunks = [{"cell": "backprop.py", "code": c.code, "first_line": c.first_line, "whole": whole,
+               "defines": list(c.defines)} for c in definitions.split([("backprop.py", code)], whole).chunks]
+    return sandbox.run(chunks, module, PROBES, probes, FAST, unavailable)
 
 
 def probe(probe_id, kind="echo", args=None, timeout=3.0):

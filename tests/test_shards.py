@@ -41,7 +41,7 @@ def make_class(root: Path) -> Path:
     (klass / "eli").mkdir()
     (klass / "eli" / "backprop.py").write_text(reference.replace("(1 / m) * ", ""))  # sums, not means
     (klass / "fay").mkdir()  # nothing handed in
-    shutil.copytree(REPO / "student_template", klass / "hal")
+    shutil.copytree(REPO / "student_template", klass / "hal", ignore=shutil.ignore_patterns("*.ipynb"))
     (klass / "ada.py").write_text(reference)
     (klass / "ben.py").write_text("def sigmoid(x:\n")
     return klass

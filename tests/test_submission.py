@@ -16,10 +16,12 @@ def write_notebook(path, *sources):
     nbformat.write(nb, path)
 
 
-def test_folder_with_backprop_py_wins_over_notebooks(tmp_path):
+def test_a_folder_with_backprop_py_and_a_notebook_is_refused_naming_both(tmp_path):
     (tmp_path / "backprop.py").write_text("x = 1\n")
     write_notebook(tmp_path / "work.ipynb", "x = 2")
-    assert submission.find(tmp_path).name == "backprop.py"
+    with pytest.raises(SubmissionError, match=r"both a \.py file and a notebook \(backprop\.py, work\.ipynb\)"):
+        submission.find(tmp_path)
+    assert submission.find(tmp_path / "work.ipynb").name == "work.ipynb", "naming the file still works"
 
 
 def test_single_notebook_in_a_folder_is_found_and_checkpoints_ignored(tmp_path):
@@ -50,8 +52,17 @@ def test_notebook_cells_load_in_order_with_notes(tmp_path):
     write_notebook(tmp_path / "nb.ipynb", "%matplotlib inline\nimport numpy as np", "", "def f():\n    return 1")
     source = submission.load(tmp_path)
     assert source.kind == "notebook"
-    assert [c.label for c in source.cells] == ["cell 1", "cell 3"]
-    assert source.notes == ("cell 1: skipped IPython line '%matplotlib inline'",)
+    assert [c.label for c in source.cells] == ['code cell 1 ("%matplotlib inline")', 'code cell 3 ("def f():")']
+    assert source.notes == ('code cell 1 ("%matplotlib inline"): skipped IPython line \'%matplotlib inline\'',)
+
+
+def test_a_notebook_cell_is_named_among_code_cells_by_its_first_line(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Exercise 1"), nbformat.v4.new_code_cell("import numpy as np"),
+                nbformat.v4.new_markdown_cell("text"), nbformat.v4.new_code_cell("\n" + "x = 1  # " + "y" * 60)]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    labels = [c.label for c in submission.load(tmp_path).cells]
+    assert labels == ['code cell 1 ("import numpy as np")', 'code cell 2 ("x = 1 # ' + "y" * 29 + '...")']
 
 
 def test_digest_changes_with_the_code_only(tmp_path):

@@ -22,6 +22,8 @@ PARTS = (activation, manual, network, gradients, training, spiral_data, hyperpar
 class Backprop:
     name = "backprop"
     module_name = "backprop"
+    interface = ("sigmoid", "sigmoid_derivative", "manual_backprop", "NeuralNetwork", "train", "plot_loss",
+                 "plot_decision_boundary", "make_spiral_data", "explore_hyperparameters")
     probe_file = Path(__file__).with_name("probes.py")
 
     def __init__(self, config: Path | None = None):

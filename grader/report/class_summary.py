@@ -5,6 +5,7 @@ import statistics
 from collections import Counter
 from typing import Sequence
 
+from grader.report import root_cause
 from grader.report.misconceptions import flag_codes, group
 from grader.report.points import shown
 from grader.report.roster import Entry
@@ -39,6 +40,7 @@ def render(entries: Sequence[Entry], title: str = "Class summary") -> str:
         out += [f"Mean {shown(statistics.mean(totals))}, median {shown(statistics.median(totals))}, "
                 f"min {shown(min(totals))}, max {shown(max(totals))} of {shown(top)} points.", "",
                 "## Scores", "", *histogram([t / top for t in totals]), ""]
+        out += ["## First root causes", "", *_root_causes(graded), ""]
         out += ["## Checks most often failed", "", *_failed_checks(graded), ""]
         out += ["## Misconceptions", "", *_misconceptions(graded), ""]
         out += _flags(graded)
@@ -46,6 +48,21 @@ def render(entries: Sequence[Entry], title: str = "Class summary") -> str:
         out += ["## Could not be graded", "", "| student | reason |", "|---|---|"]
         out += [f"| {_cell(e.identifier)} | {_cell(e.error)} |" for e in sorted(errors, key=lambda e: e.identifier)]
     return "\n".join(out) + "\n"
+
+
+def _root_causes(graded: Sequence[Entry]) -> list[str]:
+    """Students grouped by what their report says to fix first: a syntax error, a hang, a failing function."""
+    groups: dict[str, list[str]] = {}
+    for entry in sorted(graded, key=lambda e: e.identifier):
+        cause = root_cause.first(entry.result)
+        if cause:
+            groups.setdefault(cause, []).append(entry.identifier)
+    if not groups:
+        return ["No graded student lost a point."]
+    rows = ["| fix first | students | who |", "|---|---:|---|"]
+    for cause, names in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        rows.append(f"| {_cell(cause)} | {len(names)} | {_cell(', '.join(names))} |")
+    return rows
 
 
 def _failed_checks(graded: Sequence[Entry]) -> list[str]:

@@ -17,7 +17,7 @@ from grader.report.points import shown
 from grader.results import Status, SubmissionResult
 
 ICON = {Status.PASSED: "✅", Status.PARTIAL: "🟡", Status.FAILED: "❌",
-        Status.NOT_IMPLEMENTED: "⬜", Status.ERROR: "💥", Status.GRADER_ERROR: "🐞"}
+        Status.NOT_IMPLEMENTED: "⬜", Status.ERROR: "💥", Status.BLOCKED: "⛔", Status.GRADER_ERROR: "🐞"}
 
 
 def _cell(text: str) -> str:

@@ -25,7 +25,7 @@ LARGEST_DATA = 100_000  #: training samples worth decoding; figures draw at most
 # unit square for XOR, the spirals' reach (radius 2 plus noise) otherwise.
 EXTENTS = {"xor": (-0.5, 1.5, -0.5, 1.5), "spiral": (-2.8, 2.8, -2.8, 2.8)}
 ROW_CLASS = {Status.PASSED: "pass", Status.PARTIAL: "part", Status.FAILED: "fail",
-             Status.NOT_IMPLEMENTED: "todo", Status.ERROR: "err", Status.GRADER_ERROR: "bug"}
+             Status.NOT_IMPLEMENTED: "todo", Status.ERROR: "err", Status.BLOCKED: "todo", Status.GRADER_ERROR: "bug"}
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;

@@ -23,9 +23,20 @@ from grader.sandbox.streams import Output
 __all__ = ["Limits", "Outcome", "Probe", "Run", "SandboxError", "run"]
 
 
-def run(cells: list[dict], module_name: str, probe_file: Path, probes: list[Probe],
-        limits: Limits = Limits()) -> Run:
+def run(chunks: list[dict], module_name: str, probe_file: Path, probes: list[Probe],
+        limits: Limits = Limits(), unavailable: dict[str, tuple[str, str]] | None = None) -> Run:
     """Run every probe against the submission; each gets an Outcome, whatever happens.
+
+    `chunks` are the top-level statements to run, in order: {"cell", "code",
+    "first_line", "whole", "defines"} (whole: a notebook cell, which stops at
+    its first error).
+
+    `unavailable` names functions no probe may call ({name: (root cause,
+    why)}: a syntax error, say). A function that hangs or crashes a child
+    joins them, as does one whose definition raised while loading: every
+    probe that would call it is "blocked", at no cost in time, and a hung
+    function is never called again. Probes that call fewer functions run
+    first, so a hang is charged to the function that hung.
 
     Raises SandboxError before running anything when this machine cannot
     confine a child safely (grader/confine/plan.py says why and how to fix it).
@@ -39,27 +50,71 @@ def run(cells: list[dict], module_name: str, probe_file: Path, probes: list[Prob
     started = time.monotonic()
     result = Run(outcomes={}, confinement=plan.record(), notes=list(plan.notes))
     output = Output(limits.output_kb * 1024)
-    remaining = list(probes)
-    while remaining:
+    dead = dict(unavailable or {})
+    remaining = sorted(probes, key=lambda p: len(p.calls))
+    while remaining := _unblocked(remaining, dead, result):
         left = limits.total_seconds - (time.monotonic() - started)
         if left <= 0:
             for probe in remaining:
                 result.outcomes[probe.id] = Outcome("timeout", error=reason(
                     f"the whole submission used its {limits.total_seconds:g} s"))
             break
-        session = Session(cells, module_name, probe_file, remaining, limits, output, left, plan)
+        session = Session(chunks, module_name, probe_file, remaining, limits, output, left, plan)
         session.run()
         result.children += 1
         if result.children == 1:
             result.load_errors, result.defined = session.load_errors, session.defined
             result.confinement = {"mode": plan.mode, "layers": session.applied}
+            for name, why in _raised_at_load(chunks, session.load_errors, session.defined).items():
+                dead.setdefault(name, (name, why))
         result.outcomes.update(session.outcomes)
+        for probe in remaining:
+            outcome = session.outcomes.get(probe.id)
+            if outcome and outcome.status in ("timeout", "crashed") and probe.calls:
+                what = "never returned" if outcome.status == "timeout" else "crashed the grader's process"
+                if probe.calls[0] not in dead:
+                    why = f"{what} when the grader called it ({probe.id})"
+                    dead[probe.calls[0]] = (probe.calls[0], why)
+                    result.stopped[probe.calls[0]] = (outcome.status, why)
         if not session.loaded:
             # Its top level never finished: another child would fare no better.
             for probe in remaining:
                 result.outcomes.setdefault(probe.id, Outcome("not_run", error=session.load_failure))
             break
-        remaining = [p for p in remaining if p.id not in result.outcomes]
     result.output = output.text()
     result.seconds = time.monotonic() - started
     return result
+
+
+def _unblocked(probes: list[Probe], dead: dict[str, tuple[str, str]], result: Run) -> list[Probe]:
+    """The probes still to run; those that call a dead function get a "blocked" outcome instead."""
+    left = []
+    for probe in probes:
+        if probe.id in result.outcomes:
+            continue
+        culprit = next((name for name in dead if probe.needs(name)), None)
+        if culprit is None:
+            left.append(probe)
+        else:
+            root, why = dead[culprit]
+            result.outcomes[probe.id] = Outcome("blocked", error={
+                "type": "Blocked", "message": f"{culprit} {why}", "where": None, "blocked_by": root})
+    return left
+
+
+def _raised_at_load(chunks: list[dict], errors: list[dict], defined: list[str]) -> dict[str, str]:
+    """Names whose definition raised while loading, and so do not exist.
+
+    The child says which chunk raised; it is held to the chunks sent, and a
+    name counts only if the chunk was to define it and the child lacks it.
+    """
+    dead = {}
+    present = set(defined)
+    for error in errors:
+        index = error.get("chunk")
+        if isinstance(index, int) and 0 <= index < len(chunks):
+            line = (error.get("where") or {}).get("line")
+            for name in chunks[index].get("defines", ()):
+                if name not in present:
+                    dead[name] = f"raised {error.get('type')} while loading" + (f" (line {line})" if line else "")
+    return dead

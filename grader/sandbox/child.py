@@ -39,7 +39,7 @@ def main() -> None:
             view = view[os.write(channel_fd, view):]
 
     send({"event": "started"})
-    namespace, errors = run_cells(request["cells"], request["module_name"])
+    namespace, errors = run_cells(request["chunks"], request["module_name"])
     defined = sorted(k for k in namespace if not k.startswith("__"))
     send({"event": "loaded", "errors": errors, "defined": defined})
     for probe in request["probes"]:
@@ -61,32 +61,28 @@ def main() -> None:
     os._exit(0)
 
 
-def run_cells(cells: list[dict], module_name: str) -> tuple[dict, list[dict]]:
-    """Execute the submission; an error costs only the statement or cell it is in.
+def run_cells(chunks: list[dict], module_name: str) -> tuple[dict, list[dict]]:
+    """Execute the chunks the grader chose (top-level statements); an error costs only its own.
 
-    A notebook cell stops at its first error, as Jupyter does. A .py file is
-    run one top-level statement at a time, so a crash in exploratory code
-    does not cost the definitions around it.
+    In a notebook an error also skips the rest of its cell, as Jupyter does.
+    Each chunk is compiled at its own line in its cell, so tracebacks point
+    at the student's lines.
     """
     module = types.ModuleType(module_name)
     module.__file__ = os.path.abspath(module_name + ".py")
     sys.modules[module_name] = module
     namespace = module.__dict__
-    errors = []
-    for cell in cells:
-        try:
-            tree = ast.parse(cell["code"], filename=cell["label"])
-        except SyntaxError as error:
-            errors.append({"cell": cell["label"], **describe(error)})
+    errors, failed_cell = [], None
+    for index, chunk in enumerate(chunks):
+        if chunk["whole"] and chunk["cell"] == failed_cell:
             continue
-        chunks = [tree] if cell["whole"] else [ast.Module([stmt], []) for stmt in tree.body]
-        for chunk in chunks:
-            try:
-                exec(compile(chunk, cell["label"], "exec"), namespace)
-            except BaseException as error:
-                errors.append({"cell": cell["label"], **describe(error)})
-                if cell["whole"]:
-                    break
+        try:
+            tree = ast.parse(chunk["code"], filename=chunk["cell"])
+            ast.increment_lineno(tree, chunk["first_line"] - 1)
+            exec(compile(tree, chunk["cell"], "exec"), namespace)
+        except BaseException as error:
+            errors.append({"cell": chunk["cell"], "chunk": index, **describe(error)})
+            failed_cell = chunk["cell"]
     return namespace, errors
 
 

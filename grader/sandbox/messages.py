@@ -146,7 +146,8 @@ def _flat_numbers(value, where):
 
 WHERE = record({"file": text(4096), "line": number(0, 10 ** 9, integer=True), "function": text(1000)})
 ERROR = {"type": text(1000), "message": text(1000), "where": nullable(WHERE)}
-LOADED = record({"errors": items(record({"cell": text(1000), **ERROR}), 10_000),
+LOADED = record({"errors": items(record({"cell": text(1000), **ERROR}, {"chunk": number(0, 10 ** 9, integer=True)}),
+                                  10_000),
                  "defined": items(text(1000), 100_000)})
 EMPTY = record({})
 

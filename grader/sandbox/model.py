@@ -30,13 +30,19 @@ class Probe:
     args: dict
     timeout: float
     max_bytes: int = 1 << 20  #: the longest answer this probe can legitimately send
+    #: the submission's functions it calls ("Class.method" or "function"), the one it is about first
+    calls: tuple[str, ...] = ()
+
+    def needs(self, name: str) -> bool:
+        """Whether it calls `name`, or anything of the class `name`."""
+        return any(call == name or call.startswith(name + ".") for call in self.calls)
 
 
 @dataclass
 class Outcome:
-    status: str  #: "ok", "error" (the submission raised), "timeout", "crashed", "not_run"
+    status: str  #: "ok", "error" (the submission raised), "timeout", "crashed", "not_run", "blocked"
     value: Any = None
-    error: dict | None = None  #: {"type", "message", "where"}
+    error: dict | None = None  #: {"type", "message", "where"}, and "blocked_by" when blocked
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -51,6 +57,8 @@ class Run:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     confinement: dict = field(default_factory=dict)  #: {"mode", "layers"} as the launcher applied them
+    #: the submission's functions that hung or crashed a child: {name: ("timeout" | "crashed", why)}
+    stopped: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def reason(message: str, kind: str = "GraderLimit") -> dict:

@@ -36,12 +36,12 @@ LOADED_BYTES = 1 << 20  #: the `loaded` message: errors and defined names
 
 
 class Session:
-    def __init__(self, cells, module_name: str, probe_file: Path, probes: list[Probe], limits: Limits,
+    def __init__(self, chunks: list[dict], module_name: str, probe_file: Path, probes: list[Probe], limits: Limits,
                  output: Output, seconds_left: float, plan: Plan):
         self.probes, self.limits, self.output, self.plan = probes, limits, output, plan
         self.probe_file = probe_file
         self.deadline_total = time.monotonic() + seconds_left
-        self.request = {"cells": cells, "module_name": module_name,
+        self.request = {"chunks": chunks, "module_name": module_name,
                         "probes": [{"id": p.id, "kind": p.kind, "args": p.args} for p in probes]}
         self.outcomes: dict[str, Outcome] = {}
         self.loaded = False
