@@ -20,7 +20,9 @@ class Assignment(Protocol):
     module_name: str  #: what the submission's module is called in the child
     #: the names a submission defines for it; every probe's `calls` are these or their methods ("Class.method")
     interface: tuple[str, ...]
-    probe_file: Path  #: a module with run(kind, namespace, args), copied into the child; imports only `wire`
+    #: copied into the child: the first becomes its `probes` module, with run(kind, namespace, args); the
+    #: rest keep their names; they import only `wire`, numpy and matplotlib, and each other
+    probe_files: tuple[Path, ...]
 
     def probes(self) -> list[sandbox.Probe]: ...
     def checks(self) -> list[Check]: ...
@@ -38,7 +40,7 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
     _check_calls(probes, assignment.interface)
     notebook = source.kind == "notebook"
     split = definitions.split([(c.label, c.code) for c in source.cells], notebook, assignment.interface)
-    run = sandbox.run(definitions.runnable(split.chunks, notebook), assignment.module_name, assignment.probe_file,
+    run = sandbox.run(definitions.runnable(split.chunks, notebook), assignment.module_name, assignment.probe_files,
                       probes, assignment.limits(), definitions.unavailable(split))
     judged = time.monotonic()
     observations = Observations(run.outcomes)

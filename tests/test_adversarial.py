@@ -305,7 +305,7 @@ def _probe_backward(tmp_path, name: str):
     probes = [p for p in assignment.probes() if p.id.startswith("network.backward")]
     probes += [p for p in assignment.probes() if p.id == "network.compute_loss"]
     split = definitions.split([(c.label, c.code) for c in source.cells], False, assignment.interface)
-    run = sandbox.run(definitions.runnable(split.chunks, False), assignment.module_name, assignment.probe_file,
+    run = sandbox.run(definitions.runnable(split.chunks, False), assignment.module_name, assignment.probe_files,
                       probes, assignment.limits())
     observations = Observations(run.outcomes)
     judged = {c.name: engine.judge(c, observations) for c in assignment.checks()}

@@ -40,7 +40,7 @@ def report(tmp_path_factory):
                 "repo": str(REPO), "config": str(config), "port": server.getsockname()[1],
                 "grader_pid": os.getpid()}
         chunk = {"cell": "backprop.py", "code": "x = 1\n", "first_line": 1, "whole": False}
-        run = sandbox.run([chunk], "backprop", PROBES,
+        run = sandbox.run([chunk], "backprop", [PROBES],
                           [sandbox.Probe("try", "try", args, timeout=60)],
                           sandbox.Limits(load_seconds=30, total_seconds=120))
     outcome = run.outcomes["try"]

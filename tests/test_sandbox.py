@@ -12,7 +12,7 @@ def run(code: str, probes, module="backprop", whole=False, unavailable=None):
     """Every top-level statement of `code`, exploration included: the sandbox runs what it is given."""
     chunks = [{"cell": "backprop.py", "code": c.code, "first_line": c.first_line, "whole": whole,
                "defines": list(c.defines)} for c in definitions.split([("backprop.py", code)], whole).chunks]
-    return sandbox.run(chunks, module, PROBES, probes, FAST, unavailable)
+    return sandbox.run(chunks, module, [PROBES], probes, FAST, unavailable)
 
 
 def probe(probe_id, kind="echo", args=None, timeout=3.0):

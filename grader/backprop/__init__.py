@@ -24,7 +24,7 @@ class Backprop:
     module_name = "backprop"
     interface = ("sigmoid", "sigmoid_derivative", "manual_backprop", "NeuralNetwork", "train", "plot_loss",
                  "plot_decision_boundary", "make_spiral_data", "explore_hyperparameters")
-    probe_file = Path(__file__).with_name("probes.py")
+    probe_files = (Path(__file__).with_name("probes.py"), Path(__file__).with_name("evaluations.py"))
 
     def __init__(self, config: Path | None = None):
         self.settings = settings_module.load(config)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Sequence
 
 from grader.confine import plan as confinement
 from grader.sandbox import lifetime
@@ -23,7 +24,7 @@ from grader.sandbox.streams import Output
 __all__ = ["Limits", "Outcome", "Probe", "Run", "SandboxError", "run"]
 
 
-def run(chunks: list[dict], module_name: str, probe_file: Path, probes: list[Probe],
+def run(chunks: list[dict], module_name: str, probe_files: Sequence[Path], probes: list[Probe],
         limits: Limits = Limits(), unavailable: dict[str, tuple[str, str]] | None = None) -> Run:
     """Run every probe against the submission; each gets an Outcome, whatever happens.
 
@@ -59,7 +60,7 @@ def run(chunks: list[dict], module_name: str, probe_file: Path, probes: list[Pro
                 result.outcomes[probe.id] = Outcome("timeout", error=reason(
                     f"the whole submission used its {limits.total_seconds:g} s"))
             break
-        session = Session(chunks, module_name, probe_file, remaining, limits, output, left, plan)
+        session = Session(chunks, module_name, probe_files, remaining, limits, output, left, plan)
         session.run()
         result.children += 1
         if result.children == 1:

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Sequence
 
 from grader import wire
 from grader.confine.plan import Plan
@@ -36,10 +37,14 @@ LOADED_BYTES = 1 << 20  #: the `loaded` message: errors and defined names
 
 
 class Session:
-    def __init__(self, chunks: list[dict], module_name: str, probe_file: Path, probes: list[Probe], limits: Limits,
+    def __init__(self, chunks: list[dict], module_name: str, probe_files: Sequence[Path], probes: list[Probe],
+                 limits: Limits,
                  output: Output, seconds_left: float, plan: Plan):
         self.probes, self.limits, self.output, self.plan = probes, limits, output, plan
-        self.probe_file = probe_file
+        first, *rest = probe_files
+        self.shipped = {**{Path(f).name: Path(f) for f in rest}, "probes.py": Path(first), **RUNNER}
+        if len(self.shipped) != len(RUNNER) + len(probe_files):
+            raise ValueError(f"the probe files {[Path(f).name for f in probe_files]} clash with the runner's own")
         self.deadline_total = time.monotonic() + seconds_left
         self.request = {"chunks": chunks, "module_name": module_name,
                         "probes": [{"id": p.id, "kind": p.kind, "args": p.args} for p in probes]}
@@ -89,7 +94,7 @@ class Session:
     def _prepare(self, scratch: str) -> str:
         runner = os.path.join(scratch, "runner")
         os.mkdir(runner)
-        for name, source in {**RUNNER, "probes.py": self.probe_file}.items():
+        for name, source in self.shipped.items():
             shutil.copyfile(source, os.path.join(runner, name))
         fonts.seed(os.path.join(scratch, ".matplotlib"))
         request_path = os.path.join(scratch, "request.json")
