@@ -60,16 +60,24 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
         if not kinds[-1]:
             exploring.update(_bound(stmt))
     defined = {n for (*_, stmt), is_def in zip(pieces, kinds) if is_def for n in _bound(stmt)}
-    wanted = set(interface) | {n for (_, source, _, _), is_def in zip(pieces, kinds) if is_def
-                               for n in _reads(source)}
-    needed: set[int] = set()
-    while True:  # exploration that binds a wanted name, then what that exploration reads in turn
-        more = {i for i, ((*_, stmt), is_def) in enumerate(zip(pieces, kinds))
-                if not is_def and i not in needed and not _is_main_guard(stmt) and _bound(stmt) & (wanted - defined)}
-        if not more:
-            break
-        needed |= more
-        wanted |= {n for i in more for n in _reads(pieces[i][1])}
+    binders: dict[str, list[int]] = {}  # name -> the exploration pieces that bind it
+    for i, ((*_, stmt), is_def) in enumerate(zip(pieces, kinds)):
+        if not is_def and not _is_main_guard(stmt):
+            for name in _bound(stmt):
+                binders.setdefault(name, []).append(i)
+    # Exploration that binds a wanted name, then what that exploration reads in turn: a worklist,
+    # so a chain of thousands of such statements costs linear time.
+    todo = [*interface, *(n for (_, source, _, _), is_def in zip(pieces, kinds) if is_def for n in _reads(source))]
+    wanted, needed = set(), set()
+    while todo:
+        name = todo.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        for i in binders.get(name, []) if name not in defined else []:
+            if i not in needed:
+                needed.add(i)
+                todo.extend(_reads(pieces[i][1]))
     chunks = []
     for i, ((label, source, first, stmt), is_def) in enumerate(zip(pieces, kinds)):
         role = "definition" if is_def else "needed" if i in needed else "skipped"
@@ -131,13 +139,16 @@ def _calls_own(node: ast.AST, own: set[str], exploring: set[str]) -> bool:
 
     A lambda's body runs later, not now: it is not looked into.
     """
-    if isinstance(node, ast.Name) and node.id in exploring:
-        return True
-    if isinstance(node, ast.Call) and any(isinstance(n, ast.Name) and n.id in own for n in ast.walk(node.func)):
-        return True
-    if isinstance(node, ast.Lambda):
-        return False
-    return any(_calls_own(child, own, exploring) for child in ast.iter_child_nodes(node))
+    stack = [node]  # not recursive: an expression may nest thousands deep (1+1+...+1)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and node.id in exploring:
+            return True
+        if isinstance(node, ast.Call) and any(isinstance(n, ast.Name) and n.id in own for n in ast.walk(node.func)):
+            return True
+        if not isinstance(node, ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _is_main_guard(stmt: ast.stmt) -> bool:
@@ -193,16 +204,19 @@ def unavailable(result: Split) -> dict[str, tuple[str, str]]:
     """{name: (root, why)} for what syntax errors left undefined, and the definitions that read it."""
     dead = {name: (name, f"has a syntax error ({b.cell}, line {b.line}: {b.message})")
             for b in result.broken for name in b.defines}
-    changed = True
-    while changed:
-        changed = False
-        for name, reads in result.uses.items():
-            culprit = next((r for r in sorted(reads) if r in dead and r != name), None)
-            if name not in dead and culprit:
+    readers: dict[str, list[str]] = {}  # name -> the definitions that read it
+    for name, reads in result.uses.items():
+        for read in sorted(reads):
+            readers.setdefault(read, []).append(name)
+    queue = list(dead)  # breadth first, each name once: linear in the definitions and what they read
+    while queue:
+        culprit = queue.pop(0)
+        for name in readers.get(culprit, []):
+            if name not in dead and name != culprit:
                 root = dead[culprit][0]
                 dead[name] = (root, f"uses {culprit}, which {dead[culprit][1]}" if root == culprit
                               else dead[culprit][1])
-                changed = True
+                queue.append(name)
     return dead
 
 

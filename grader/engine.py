@@ -16,6 +16,8 @@ from grader.observations import Invalid
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
 
 
+MAX_PROBLEMS = 20  #: syntax and load errors kept in a result
+
 class Assignment(Protocol):
     module_name: str  #: what the submission's module is called in the child
     #: the names a submission defines for it; every probe's `calls` are these or their methods ("Class.method")
@@ -56,6 +58,9 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
     problems = (*(b.to_dict() for b in split.broken), *_load_problems(run.load_errors),
                 *({"kind": kind, "cell": None, "line": None, "offset": None, "message": f"{name} {why}", "text": "",
                    "defines": [name]} for name, (kind, why) in run.stopped.items()))
+    if len(problems) > MAX_PROBLEMS:  # the first ones are what to fix; the rest only bloat every report
+        notes.append(f"{len(problems) - MAX_PROBLEMS} more problems not listed: fix the first ones and grade again")
+        problems = problems[:MAX_PROBLEMS]
     return SubmissionResult(
         submission=str(path), source_kind=source.kind, digest=source.digest, checks=checks,
         notes=tuple(notes), output=run.output,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Iterator
 
+from grader import syntax
 from grader.report.locate import definition_lines
 from grader.submission import Cell
 
@@ -71,10 +72,13 @@ def scan(cells: Iterable[Cell]) -> tuple[dict[str, Any], ...]:
     """Flags for every cell that parses, at most MAX_PER_CODE of each code."""
     flags, seen, per_code = [], set(), {}
     for cell in cells:
+        # What parses of a cell with a syntax error still runs (grader/syntax.py): it is read too.
+        _, tree = syntax.parse(cell.label, cell.code, False, [])
+        if tree is None:
+            continue
         try:
-            tree = ast.parse(cell.code)
             findings = sorted(_Reader(tree).findings())
-        except (SyntaxError, ValueError, RecursionError):  # null bytes; expressions nested thousands deep
+        except RecursionError:  # an expression nested thousands deep: it is not read
             continue
         for line, code, message in findings:
             key = (code, cell.label, line)

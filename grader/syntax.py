@@ -32,11 +32,38 @@ class Broken:
                 "message": self.message, "text": self.text, "defines": list(self.defines)}
 
 
+def _tree(code: str) -> ast.Module:
+    """ast.parse, where nesting too deep for the parser is the syntax error CPython's compiler would give."""
+    try:
+        return ast.parse(code)
+    except (RecursionError, MemoryError):
+        raise SyntaxError("too deeply nested to compile") from None
+
+
+MERGE_AHEAD = 8  #: pieces tried together with one that does not parse alone
+MERGES = 400  #: at most this many such tries per cell, so a file of broken lines costs linear time
+
+
+def _joined(lines: list[str], groups: list[tuple[int, int]], i: int, budget: int) -> int | None:
+    """The last group j > i such that groups i..j parse together, if any within reach."""
+    first = groups[i][0]
+    for j in range(i + 1, min(i + 1 + MERGE_AHEAD, len(groups))):
+        if budget <= 0:
+            return None
+        budget -= 1
+        try:
+            _tree("\n".join(lines[first - 1:groups[j][1]]) + "\n")
+            return j
+        except (SyntaxError, ValueError):
+            continue
+    return None
+
+
 def parse(label: str, code: str, whole: bool, broken: list[Broken]) -> tuple[str, ast.Module | None]:
     """The cell's code with what does not parse blanked out (added to `broken`), and its tree; None when
     nothing of it can be trusted."""
     try:
-        return code, ast.parse(code)
+        return code, _tree(code)
     except SyntaxError as error:
         if whole:
             broken.append(_broken(label, code, 1, error, _names(code.splitlines())))
@@ -44,12 +71,23 @@ def parse(label: str, code: str, whole: bool, broken: list[Broken]) -> tuple[str
     except ValueError:  # a NUL in the source
         return code, None
     lines = code.splitlines()
-    for first, last in _groups(lines, 0):
+    groups, merges, i = _groups(lines, 0), MERGES, 0
+    while i < len(groups):
+        first, last = groups[i]
         text = "\n".join(lines[first - 1:last]) + "\n"
         try:
-            ast.parse(text)
+            _tree(text)
+            i += 1
             continue
         except (SyntaxError, ValueError) as error:
+            # A line at column 0 inside a string or brackets cuts a statement in two: the pieces
+            # parse together. Try the next few before calling this one broken (bounded in all).
+            joined = _joined(lines, groups, i, merges)
+            merges -= min(MERGE_AHEAD, len(groups) - i - 1)
+            if joined is not None:
+                i = joined + 1
+                continue
+            i += 1
             repaired = _repair_class(label, lines, first, last, broken)
             if repaired is None:
                 where = error if isinstance(error, SyntaxError) else SyntaxError(str(error))
@@ -57,7 +95,7 @@ def parse(label: str, code: str, whole: bool, broken: list[Broken]) -> tuple[str
                 lines[first - 1:last] = [""] * (last - first + 1)
     code = "\n".join(lines) + "\n"
     try:
-        return code, ast.parse(code)
+        return code, _tree(code)
     except (SyntaxError, ValueError):  # the cut by indentation misread it: nothing of the cell is trusted
         return code, None
 
@@ -90,7 +128,7 @@ def _repair_class(label: str, lines: list[str], first: int, last: int, broken: l
     for a, b in _groups(inner, indent):
         text = "\n".join(line[indent:] for line in inner[a - 1:b]) + "\n"
         try:
-            ast.parse(text)
+            _tree(text)
         except (SyntaxError, ValueError) as error:
             where = error if isinstance(error, SyntaxError) else SyntaxError(str(error))
             if where.offset:
@@ -99,7 +137,7 @@ def _repair_class(label: str, lines: list[str], first: int, last: int, broken: l
             found.append(_broken(label, "\n".join(inner[a - 1:b]) + "\n", first + a, where, names))
             lines[first + a - 1:first + b] = [" " * indent + "pass"] + [""] * (b - a)
     try:
-        ast.parse("\n".join(lines[first - 1:last]) + "\n")
+        _tree("\n".join(lines[first - 1:last]) + "\n")
     except (SyntaxError, ValueError):
         return None
     broken.extend(found)
