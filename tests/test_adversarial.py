@@ -483,3 +483,10 @@ def test_an_honest_first_step_does_not_let_hand_made_weights_pass(hostile):
     xor = check(result, "xor.trains")
     assert xor.score == 0 and "later stretches of the run are not such steps" in xor.feedback.text()
     assert {c.name for c in result.checks if c.score < c.max_score} <= {"xor.trains", "hyperparameters.curves"}
+
+
+def test_a_train_step_by_finite_differences_earns_no_training_points(hostile):
+    result = grade(hostile("numerical_train_step"), FAST)
+    assert result.score == 0
+    assert [f["code"] for f in result.flags if f["code"] == "numerical_differentiation"] == ["numerical_differentiation"]
+    assert "numerical differentiation" in check(result, "xor.trains").feedback.summary

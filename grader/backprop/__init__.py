@@ -11,7 +11,7 @@ from pathlib import Path
 from grader import sandbox, wire
 from grader.backprop import budgets, tasks
 from grader.backprop import settings as settings_module
-from grader.backprop.checks import (activation, gradients, hyperparameters, manual, network, plots,
+from grader.backprop.checks import (activation, gradients, hyperparameters, manual, network, numerical, plots,
                                     spiral_data, training)
 from grader.judging import Check, Observations, ProbeFailed
 from grader.report import bounds
@@ -48,7 +48,7 @@ class Backprop:
 
     def flags(self, observations: Observations) -> list[dict]:
         """What the probes saw that a human should review; never scored here."""
-        return gradients.flags(observations)
+        return gradients.flags(observations) + numerical.flags(observations, self.settings)
 
     def _data(self, key: str):
         if key == "xor":

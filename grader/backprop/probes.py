@@ -211,17 +211,22 @@ def fit(namespace, args):
     net = _network(namespace, args)
     X, y = args["X"], args["y"]
     every, goal = args["check_every"], args["goal"]
-    checkpoints, losses, first = [get_params(net)], [], None
+    checkpoints, losses, first, evaluations = [get_params(net)], [], None, None
+    _n, h, k = args["sizes"]
     for epoch in range(1, args["max_epochs"] + 1):
-        losses.append(float(net.train_step(X, y)))
-        if epoch == 1:
-            first = get_params(net)
+        if epoch == 1:  # counted once, as in backward: a step by finite differences evaluates it dozens of times
+            with Evaluations(namespace, type(net), X.shape[0], h + k) as counted:
+                losses.append(float(net.train_step(X, y)))
+            first, evaluations = get_params(net), counted.passes()
+        else:
+            losses.append(float(net.train_step(X, y)))
         if epoch % every == 0:
             params = get_params(net)
             checkpoints.append(params)
             if _goal_met(params, X, y, goal):
                 break
-    return {"checkpoints": checkpoints, "first": first, "losses": losses, "every": every}
+    return {"checkpoints": checkpoints, "first": first, "losses": losses, "every": every,
+            "evaluations": evaluations}
 
 
 def _goal_met(params: dict, X, y, goal: dict) -> bool:

@@ -8,6 +8,7 @@ import numpy as np
 from grader.backprop import objectives, tasks
 from grader.backprop.checks.common import (feedback, objective_names, same_params, params, probe,
                                            random_params, verdict_parts)
+from grader.backprop.checks import numerical
 from grader.backprop.checks.stepping import LOSSES, UNTIED, judge_train_step, train_step_tied
 from grader.backprop.objectives import PARAMS
 from grader.judging import Check, Observations, Verdict
@@ -197,7 +198,7 @@ def checks(s):
         Check("network.compute_loss", "compute_loss: mean squared error", p["network.compute_loss"],
               partial(judge_loss, case=c["loss"]), "NeuralNetwork.compute_loss"),
         Check("network.train_step", "train_step on Exercise 2", p["network.train_step"],
-              partial(judge_train_step, case=c["train_step"], accepted=objective_names(s)),
+              numerical.judged(partial(judge_train_step, case=c["train_step"], accepted=objective_names(s)), s),
               "NeuralNetwork.train_step"),
         Check("train.losses", "train: one loss per epoch", p["train.losses"],
               partial(judge_train, case=c["train"], train_step_case=c["train_step"]), "train"),

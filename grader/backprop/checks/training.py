@@ -14,6 +14,7 @@ from functools import partial
 
 from grader.backprop import objectives, steps, tasks
 from grader.backprop.checks import activation, gradients, network, weight_scale
+from grader.backprop.checks.numerical import numerical_steps, step_evaluations
 from grader.backprop.checks.common import objective_names, params, probe
 from grader.backprop.diagnosis import label
 from grader.backprop.steps import Rule
@@ -206,6 +207,9 @@ def _reached(checkpoints: list[dict], every: int, budget: int, met, rule: Rule, 
 
 def judge_xor(obs: Observations, s: dict) -> Verdict:
     x = s["xor"]
+    numerical = numerical_steps(obs, s, "xor")
+    if numerical is not None:
+        return Verdict(0, numerical, {"evaluations": step_evaluations(obs, s, "xor")})
 
     def judge_run(X, y, checkpoints, every, rule):
         if rule is None:
@@ -235,6 +239,9 @@ def judge_xor(obs: Observations, s: dict) -> Verdict:
 
 def judge_spiral(obs: Observations, s: dict) -> Verdict:
     sp = s["spiral"]
+    numerical = numerical_steps(obs, s, "spiral")
+    if numerical is not None:
+        return Verdict(0, numerical, {"evaluations": step_evaluations(obs, s, "spiral")})
 
     def judge_run(X, y, checkpoints, every, rule):
         if rule is None:
