@@ -157,8 +157,10 @@ def _blocked(culprit: str, failure: ProbeFailed) -> Feedback:
     error = failure.outcome.error or {}
     why = error.get("message", "") if failure.outcome.status == "blocked" else {
         "Missing": "is not defined", "NotImplementedError": "is not implemented yet"}.get(error.get("type"), "")
-    why = why.removeprefix(culprit).strip() if isinstance(why, str) else ""
-    return Feedback(f"blocked by {culprit}: it {why}"[:300],
+    why = why if isinstance(why, str) else ""
+    # "sigmoid has a syntax error": about the culprit itself; "sigmoid_derivative uses sigmoid, ...": another name
+    said = f"it {why[len(culprit) + 1:]}" if why.startswith(culprit + " ") else why
+    return Feedback(f"blocked by {culprit}: {said}"[:300],
                     (f"this check runs once {culprit} works; fix that first (it costs no time meanwhile)",))
 
 

@@ -130,3 +130,18 @@ def test_problems_survive_the_json_report(case):
     result = case("syntax_train_step")
     again = SubmissionResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert again.problems == result.problems and by_name(again)["xor.trains"].blocked_by == "NeuralNetwork.train_step"
+
+
+def test_a_check_blocked_through_another_definition_names_both():
+    from grader import engine
+    from grader.judging import ProbeFailed
+    from grader.sandbox import Outcome
+
+    through = Outcome("blocked", error={"type": "Blocked", "blocked_by": "sigmoid",
+                                        "message": "sigmoid_derivative uses sigmoid, which has a syntax error"})
+    direct = Outcome("blocked", error={"type": "Blocked", "blocked_by": "sigmoid",
+                                       "message": "sigmoid has a syntax error (backprop.py, line 3)"})
+    assert engine._blocked("sigmoid", ProbeFailed("p", through)).summary == (
+        "blocked by sigmoid: sigmoid_derivative uses sigmoid, which has a syntax error")
+    assert engine._blocked("sigmoid", ProbeFailed("p", direct)).summary == (
+        "blocked by sigmoid: it has a syntax error (backprop.py, line 3)")
