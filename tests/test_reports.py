@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.report import class_summary, classroom, github, gradebook_csv, gradescope, junit, locate, terminal
+from grader.report import (class_summary, classroom, github, gradebook_csv, gradescope, html_report, json_report,
+                           junit, locate, terminal)
 from grader.report.roster import Entry
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
 
@@ -97,6 +98,11 @@ VIEWS = {
     "github_annotations.txt": lambda: github.annotations(sample_result(), "students/alice/backprop.py", LINES),
     "gradebook.csv": lambda: gradebook_csv.render(sample_class()),
     "class_summary.md": lambda: class_summary.render(sample_class()),
+    "terminal.txt": lambda: terminal.render(sample_result(), width=100),
+    "result.json": lambda: json_report.render(sample_result()),
+    # Figures are matplotlib's PNGs, whose bytes vary by version: the page around them is what is pinned.
+    "report.html": lambda: re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:image/png;base64,...",
+                                  html_report.render(sample_result())),
 }
 
 

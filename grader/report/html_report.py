@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.report import bounds, figures, flags
+from grader.report import bounds, figures, flags, inert
 from grader.report.points import shown
 from grader.wire import decode_array
 from grader.results import Status, SubmissionResult
@@ -39,7 +39,7 @@ vertical-align:top;max-width:47%}figure img{max-width:100%;border:1px solid #eee
 
 
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(inert.text(text), quote=True)  # control characters shown, as in every report
 
 
 def _img(png: bytes, alt: str) -> str:
