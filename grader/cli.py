@@ -115,11 +115,22 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except KeyboardInterrupt:
         print("grader: interrupted", file=stderr)
         return ExitStatus.INTERRUPTED
+    except BrokenPipeError:  # `python -m grader ... | head`: the reader left; what it missed is not an error
+        _quiet_stdout()
+        return ExitStatus.OK
     except Exception:
         print("grader: internal error: the grader failed, not your submission. Please report this "
               "output to your instructor.", file=stderr)
         traceback.print_exc(file=stderr)
         return ExitStatus.INTERNAL_ERROR
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit does not fail on the closed pipe."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (tests pass a StringIO)
+        pass
 
 
 def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = os.environ,

@@ -125,3 +125,14 @@ def test_unwritable_json_path_is_a_usage_error(tmp_path):
     blocker.write_text("")
     code, _, err = run(ROOT / "reference", "--json", blocker / "result.json")
     assert code == 2 and "cannot write" in err
+
+
+def test_a_reader_that_leaves_early_is_no_error(tmp_path):
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "grader", str(ROOT / "student_template" / "backprop.py")],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # as `| head -0` would: every write the grader makes meets a closed pipe
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 0 and "Traceback" not in stderr, stderr
