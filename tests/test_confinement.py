@@ -109,3 +109,18 @@ def test_the_child_cannot_make_namespaces(report):
 def test_nothing_of_the_sandbox_uid_outlives_grading(report):
     _require("uid")
     assert lifetime.leftovers(PLAN.uid) == []
+
+
+def test_a_folder_split_around_an_installed_grader_stays_listable(tmp_path):
+    """site-packages holding the grader: its other entries are whitelisted one by one, and the
+    folder itself must stay listable, or the child's imports find nothing in it."""
+    from grader.confine import paths
+
+    site = tmp_path / "site-packages"
+    for name in ("grader", "numpy", "matplotlib"):
+        (site / name).mkdir(parents=True)
+    listed = []
+    kept = paths._without(str(site), [str(site / "grader")], listed)
+    assert sorted(kept) == [str(site / "matplotlib"), str(site / "numpy")]
+    assert listed == [str(site)]
+    assert PLAN.listed == () or all(os.path.isdir(p) for p in PLAN.listed)

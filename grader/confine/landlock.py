@@ -56,7 +56,7 @@ def abi() -> int:
     return max(version, 0)
 
 
-def restrict(read_only: list[str], read_write: list[str]) -> int:
+def restrict(read_only: list[str], read_write: list[str], listed: list[str] = ()) -> int:
     """Confine this process and all it will start; returns the ABI used. Raises OSError on failure.
 
     Needs no_new_privs (or CAP_SYS_ADMIN). Whitelist paths this process
@@ -76,7 +76,10 @@ def restrict(read_only: list[str], read_write: list[str]) -> int:
     if ruleset < 0:
         _raise()
     try:
+        # `listed`: folders whose entries are granted one by one (site-packages around an installed
+        # grader); listing them (names only, beneath too) is what the import system needs.
         rules = [(path, READ) for path in read_only] + [(path, fs) for path in read_write]
+        rules += [(path, READ_DIR) for path in listed]
         rules += [(path, rights) for path, rights in DEVICES.items()]
         rules.append((SHARED_MEMORY, fs))
         for path, rights in rules:

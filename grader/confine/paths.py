@@ -18,8 +18,13 @@ SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
           "/etc/fonts", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 
 
-def readable(exclude: list[str]) -> list[str]:
-    """Real, absolute paths the child may read, none of them inside or equal to one in `exclude`."""
+def readable(exclude: list[str], listed: list[str] | None = None) -> list[str]:
+    """Real, absolute paths the child may read, none of them inside or equal to one in `exclude`.
+
+    `listed`, if given, receives the folders listed entry by entry instead
+    (site-packages around an installed grader): the child must still be able
+    to list them, or the import system finds nothing in them.
+    """
     wanted = set(SYSTEM) | _interpreter_chain() | {sys.prefix, sys.exec_prefix, sys.base_prefix,
                                                   sys.base_exec_prefix}
     wanted.update(sysconfig.get_path(name) or "" for name in ("stdlib", "platstdlib", "purelib", "platlib"))
@@ -27,7 +32,7 @@ def readable(exclude: list[str]) -> list[str]:
     excluded = [os.path.realpath(p) for p in exclude]
     out: list[str] = []
     for path in _outermost(os.path.realpath(p) for p in wanted if p and os.path.exists(p)):
-        out.extend(_without(path, excluded))
+        out.extend(_without(path, excluded, listed if listed is not None else []))
     return out
 
 
@@ -68,14 +73,15 @@ def _around(folder: str, keep: list[str]) -> list[str]:
     return out
 
 
-def _without(path: str, excluded: list[str]) -> list[str]:
+def _without(path: str, excluded: list[str], listed: list[str]) -> list[str]:
     if any(_within(path, e) for e in excluded):
         return []
     if not any(_within(e, path) for e in excluded):
         return [path]
+    listed.append(path)
     out = []
     for name in sorted(os.listdir(path)):
-        out.extend(_without(os.path.join(path, name), excluded))
+        out.extend(_without(os.path.join(path, name), excluded, listed))
     return out
 
 

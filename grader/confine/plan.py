@@ -36,6 +36,7 @@ class Plan:
     links: tuple[tuple[str, str], ...]
     refusal: str | None = None  #: why grading here would be unsafe, and how to fix it
     notes: tuple[str, ...] = field(default=())
+    listed: tuple[str, ...] = ()  #: folders of the whitelist split around the grader: listable, not readable
 
     @property
     def mode(self) -> str:
@@ -53,7 +54,8 @@ class Plan:
 def current() -> Plan:
     root = os.geteuid() == 0
     hidden = paths.grader_paths()
-    readable = tuple(paths.readable(hidden))
+    listed: list[str] = []
+    readable = tuple(paths.readable(hidden, listed))
     links = tuple(paths.links())
     missing: dict[str, str] = {}
     layers = []
@@ -90,7 +92,8 @@ def current() -> Plan:
                            f"can read {readable_grader[0]}: make the grader and the course files readable by "
                            "root only (chmod -R go-rwx), as the Gradescope bundle's setup.sh does.")
             notes.append("confined by file permissions only: the child can read what every user can read")
-    return Plan(tuple(n for n in LAYERS if n in layers), missing, uid, readable, links, refusal, tuple(notes))
+    return Plan(tuple(n for n in LAYERS if n in layers), missing, uid, readable, links, refusal, tuple(notes),
+                tuple(listed))
 
 
 def _in_fork(apply) -> bool:

@@ -58,7 +58,7 @@ def confine(spec: dict) -> list[str]:
     if "capabilities" in layers:
         applied.append("capabilities")
     if "landlock" in layers:
-        landlock.restrict(spec["readable"], [scratch])
+        landlock.restrict(spec["readable"], [scratch], spec["listed"])
         applied.append("landlock")
     if "seccomp" in layers:
         if not seccomp.install():

@@ -118,7 +118,7 @@ class Session:
         mb, limits, uid = 1024 * 1024, self.limits, self.plan.uid
         spec = {
             "layers": list(self.plan.layers), "uid": uid, "scratch": scratch,
-            "new_root": os.path.join(base, "root"), "readable": list(self.plan.readable),
+            "new_root": os.path.join(base, "root"), "readable": list(self.plan.readable), "listed": list(self.plan.listed),
             "links": [list(link) for link in self.plan.links], "status_fd": status_w, "grader_pid": os.getpid(),
             "rlimits": [(resource.RLIMIT_AS, limits.memory_mb * mb), (resource.RLIMIT_CPU, limits.cpu_seconds),
                         (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_NOFILE, limits.open_files),
