@@ -135,7 +135,7 @@ def test_boilerplate_copies_match_the_template():
     assert (boilerplate.HERE / "template.py").read_text() == (REPO / "student_template" / "backprop.py").read_text()
     notebook = "\n\n".join(c.code.rstrip("\n") + "\n" for c in cells_of(REPO / "student_template" / "backprop.ipynb"))
     assert (boilerplate.HERE / "template_notebook.py").read_text() == notebook, \
-        "student_template changed: copy it into grader/classview/boilerplate/"
+        "stale copy: run python tools/make_template.py"
     lesson = REPO.parent / "shared" / "lesson-week2-day7.md"  # beside the checkout while it is developed
     if lesson.is_file():
         blocks = re.findall(r"```python\n(.*?)```", lesson.read_text(), re.S)

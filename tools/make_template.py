@@ -7,7 +7,7 @@ code, a `# HINT: ...` line followed by a `# BEGIN SOLUTION` ... `# END
 SOLUTION` block becomes `raise NotImplementedError("...")`, as nbgrader's
 ClearSolutions does.
 
-    python tools/make_template.py            # rewrite student_template/
+    python tools/make_template.py            # rewrite student_template/ and the grader's copies
     python tools/make_template.py --check    # exit 1 if it is stale
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "backprop.py"
 TEMPLATE_DIR = ROOT / "student_template"
+BOILERPLATE = ROOT / "grader" / "classview" / "boilerplate"
 
 HINT = re.compile(r"^(\s*)# HINT: (.*)$")
 BEGIN = re.compile(r"^\s*# BEGIN SOLUTION\s*$")
@@ -111,9 +112,13 @@ def make_notebook(script: str) -> str:
 
 def render() -> dict[Path, str]:
     script = strip_solutions(REFERENCE.read_text(encoding="utf-8"))
+    code_cells = [notebook_source(c) for c in split_cells(script) if c.kind != "markdown"]
     return {
         TEMPLATE_DIR / "backprop.py": script,
         TEMPLATE_DIR / "backprop.ipynb": make_notebook(script),
+        # The grader's copies, for similarity's boilerplate: an installed grader has no student_template/.
+        BOILERPLATE / "template.py": script,
+        BOILERPLATE / "template_notebook.py": "\n\n".join(c.rstrip("\n") + "\n" for c in code_cells),
     }
 
 

@@ -96,13 +96,6 @@ def die_with_parent() -> None:
     syscalls.libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
 
 
-def capabilities_gone() -> bool:
-    """No capability now, and none that an exec could bring back."""
-    status = _status()
-    sets = (b"CapInh", b"CapPrm", b"CapEff", b"CapBnd", b"CapAmb")
-    return all(int(status[name], 16) == 0 for name in sets) and status[b"NoNewPrivs"].strip() == b"1"
-
-
 def _has_capabilities() -> bool:
     status = _status()
     return any(int(status[name], 16) for name in (b"CapPrm", b"CapEff", b"CapAmb"))

@@ -12,10 +12,6 @@ from grader.report import inert
 from grader.report.points import shown
 from grader.results import Status, SubmissionResult
 
-#: a submission's status in the gradebook, most serious first
-STATUSES = ("syntax error", "load error", "timeout", "graded")
-
-
 @dataclass(frozen=True)
 class Cause:
     title: str  #: one line: "backprop.py, line 183: SyntaxError: expected ':'"

@@ -2,7 +2,7 @@
 
 The lesson's own code and the student template (the .py and the notebook's
 code cells) live here as data, so an installed grader has them without the
-repository. They are read as text, never imported. A course adds its own
+repository; tools/make_template.py writes the template's copies. They are read as text, never imported. A course adds its own
 starter code with `extra` (the CLI's `--boilerplate PATH`).
 """
 from __future__ import annotations
