@@ -490,3 +490,10 @@ def test_a_train_step_by_finite_differences_earns_no_training_points(hostile):
     assert result.score == 0
     assert [f["code"] for f in result.flags if f["code"] == "numerical_differentiation"] == ["numerical_differentiation"]
     assert "numerical differentiation" in check(result, "xor.trains").feedback.summary
+
+
+def test_answers_of_the_wrong_shape_from_any_probe_are_never_grader_errors(hostile):
+    result = grade(hostile("every_probe_answers_a_list"), FAST)
+    assert not [c.name for c in result.checks if c.status is Status.GRADER_ERROR]
+    assert "not what its probe sends" in check(result, "network.forward").feedback.summary
+    assert result.score == 0

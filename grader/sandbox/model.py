@@ -32,6 +32,9 @@ class Probe:
     max_bytes: int = 1 << 20  #: the longest answer this probe can legitimately send
     #: the submission's functions it calls ("Class.method" or "function"), the one it is about first
     calls: tuple[str, ...] = ()
+    #: the shape of its answer: "list", or the keys of a dict; any other answer is the child's doing
+    #: (a probe swapped by the submission), never the judge's to trip over
+    answer: str | tuple[str, ...] | None = None
 
     def needs(self, name: str) -> bool:
         """Whether it calls `name`, or anything of the class `name`."""

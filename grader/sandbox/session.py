@@ -166,7 +166,7 @@ class Session:
                 self.load_errors, self.defined = message["errors"], message["defined"]
                 phase_start = time.monotonic()
             elif event == "result" and current is not None and message["id"] == current.id:
-                self.outcomes[current.id] = _outcome(message)
+                self.outcomes[current.id] = _shaped(_outcome(message), current.answer)
                 pending.pop(0)
                 phase_start = time.monotonic()
             elif event == "done" and self.loaded and not pending:
@@ -220,6 +220,23 @@ def _outcome(message: dict) -> Outcome:
         return Outcome("error", error={**error, "type": error["type"][:100], "message": error["message"][:500]},
                        seconds=message["seconds"], warnings=warnings)
     return Outcome("ok", value=message["value"], seconds=message["seconds"], warnings=warnings)
+
+
+def _shaped(outcome: Outcome, answer: str | tuple[str, ...] | None) -> Outcome:
+    """The outcome, or "crashed" when its value is not the shape its probe always answers."""
+    value = outcome.value
+    if outcome.status != "ok" or answer is None:
+        return outcome
+    if answer == "list":
+        fits, expected = isinstance(value, list), "a list"
+    else:
+        fits = isinstance(value, dict) and "__ndarray__" not in value and all(k in value for k in answer)
+        expected = f"a dict with {', '.join(answer)}"
+    if fits:
+        return outcome
+    got = type(value).__name__ if not isinstance(value, dict) else f"a dict with {', '.join(map(str, list(value)[:6]))}"
+    return Outcome("crashed", error=reason(f"answered {got[:200]}, not what its probe sends ({expected}): "
+                                           "was the probe replaced?"), seconds=outcome.seconds)
 
 
 def _too_much(pipes: Pipes, limit: int) -> str:

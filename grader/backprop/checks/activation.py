@@ -8,7 +8,7 @@ import numpy as np
 from grader.backprop import objectives
 from grader.backprop.checks.common import probe
 from grader.judging import Check, Observations, Verdict
-from grader.observations import Invalid, array, compare, mapping
+from grader.observations import Invalid, array, compare
 from grader.results import Feedback
 
 VALUES_X = np.linspace(-8, 8, 33).reshape(3, 11)
@@ -27,8 +27,8 @@ def probes(s):
 
 
 def _answer(obs: Observations, probe_id: str, name: str, scalars: int) -> dict:
-    """The probe's answer, shaped as the probe sends it: anything else is the child's, never a grader error."""
-    value = mapping(obs.value(probe_id), f"what {name} returned", ("array", "scalars"))
+    """The probe's answer (its shape is checked as it arrives), with one answer per scalar input."""
+    value = obs.value(probe_id)
     if not isinstance(value["scalars"], list) or len(value["scalars"]) != scalars:
         raise Invalid(f"{name} did not answer each of the {scalars} scalar inputs")
     return value

@@ -27,8 +27,21 @@ CALLS = {
 }
 
 
+_FACTS = ("yscale", "xlabel", "ylabel", "title", "lines", "line_first", "surfaces", "points", "png")
+# What each probe kind answers (probes.py): the parent refuses anything else before a judge reads it.
+ANSWERS = {
+    "sigmoid": ("array", "scalars"), "sigmoid_derivative": ("array", "scalars"), "manual_backprop": "list",
+    "init": "list", "forward": ("returned", "z1", "a1", "z2", "a2"),
+    "backward": ("returned", "stored", "again", "params_after", "evaluations"), "update_weights": PARAMS,
+    "compute_loss": "list", "train_step": ("steps", "composed"),
+    "train": ("losses", "params", "step_losses", "step_params"),
+    "fit": ("checkpoints", "first", "losses", "every", "evaluations"), "spiral_data": "list",
+    "hyperparameters": ("curves", "networks"), "plot_loss": _FACTS, "plot_decision_boundary": _FACTS,
+}
+
+
 def probe(probe_id: str, kind: str, args: dict, timeout: float) -> Probe:
-    return Probe(probe_id, kind, wire.encode(args), timeout, calls=CALLS[kind])
+    return Probe(probe_id, kind, wire.encode(args), timeout, calls=CALLS[kind], answer=ANSWERS[kind])
 
 
 def shapes(sizes) -> dict:

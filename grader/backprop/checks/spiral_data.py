@@ -5,7 +5,7 @@ import numpy as np
 
 from grader.backprop.checks.common import feedback, probe, verdict_parts
 from grader.judging import Check, Observations, Verdict
-from grader.observations import array
+from grader.observations import Invalid, array, mapping
 
 CALLS = [{"n_samples": 300, "noise": 0.0, "seed": 1},
          {"n_samples": 201, "noise": 0.0, "seed": 2},
@@ -28,9 +28,12 @@ def probes(s):
 
 def judge(obs: Observations) -> Verdict:
     results = obs.value("spiral.data")
+    if len(results) != len(CALLS):  # one answer per call, always, from the probe
+        raise Invalid(f"make_spiral_data answered {len(results)} calls of {len(CALLS)}")
     shape_ok, labels_ok, geometry_ok, noise_ok = True, True, True, False
     problems, measured = [], {}
     for call, result in zip(CALLS, results):
+        result = mapping(result, f"make_spiral_data's answer for n_samples={call['n_samples']}", ("X", "y"))
         n = call["n_samples"] // 2
         X = array(result["X"], f"X for n_samples={call['n_samples']}", (2 * n, 2))
         y = array(result["y"], f"y for n_samples={call['n_samples']}", (2 * n, 1))
