@@ -1,6 +1,6 @@
 """Submissions that are the reference, mutated: single bugs, attacks, variants.
 
-bugs.toml, adversarial.toml and correct.toml give each as a few edits of the reference
+bugs*.toml, adversarial*.toml and correct*.toml give each as a few edits of the reference
 (without its solution markers), so the corpus cannot drift from the code it
 breaks. To look at them, or grade them by hand, write them out as files:
 
@@ -24,13 +24,20 @@ TEMPLATE = HERE.parent.parent / "student_template" / "backprop.py"
 MARKER = re.compile(r"^\s*# (HINT:|BEGIN SOLUTION|END SOLUTION)")
 
 
-def _load(name: str) -> dict:
-    return tomllib.loads((HERE / name).read_text(encoding="utf-8"))
+def _load(pattern: str) -> dict:
+    """Every case of the files matching `pattern`; a name defined twice is an error."""
+    cases: dict = {}
+    for path in sorted(HERE.glob(pattern)):
+        for name, case in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if name in cases:
+                raise ValueError(f"{path.name}: case {name} is already defined")
+            cases[name] = case
+    return cases
 
 
-BUGS = _load("bugs.toml")
-HOSTILE = _load("adversarial.toml")
-CORRECT = _load("correct.toml")
+BUGS = _load("bugs*.toml")
+HOSTILE = _load("adversarial*.toml")
+CORRECT = _load("correct*.toml")
 
 
 def source(corpus: dict, name: str) -> str:
