@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.backprop import objectives
 from grader.backprop.checks.common import feedback, params, same_params, verdict_parts
-from grader.backprop.diagnosis import constant_factor, recognised
+from grader.backprop.diagnosis import constant_factor, diagnose, recognised
 from grader.backprop.objectives import PARAMS
 from grader.judging import Observations, ProbeFailed, Verdict
 from grader.observations import Invalid, array, number
@@ -82,7 +82,10 @@ class Composition:
             grads = {k: _gradient(first["gradients"]["d" + k], before[k].shape) for k in PARAMS}
         except (Invalid, TypeError, KeyError, IndexError):
             return False
-        return recognised(grads, before, X, y, accepted) and all(
+        # Exercise 2's b2 has one element, and any number is a multiple of another: it ties nothing.
+        informative = {k: g for k, g in grads.items() if g.size > 1}
+        known = recognised(informative, before, X, y, accepted) or diagnose(grads, before, X, y, accepted) is not None
+        return known and all(
             constant_factor(before[k] - self.after[0][k], grads[k]) is not None for k in moved)
 
 
