@@ -74,8 +74,8 @@ class Composition:
         self.losses = [number(step["loss"], "compute_loss") for step in composed]
         moved = [k for k in PARAMS if not np.allclose(self.after[0][k], before[k], rtol=0, atol=1e-12)]
         chain = [before, *self.after[:-1]]
-        self.tied = bool(moved) and (all(known_loss(l, p, X, y) for l, p in zip(self.losses, chain))
-                                     or self._stepped(composed[0], before, moved, X, y, accepted))
+        self.losses_known = all(known_loss(l, p, X, y) for l, p in zip(self.losses, chain))
+        self.tied = bool(moved) and (self.losses_known or self._stepped(composed[0], before, moved, X, y, accepted))
 
     def _stepped(self, first: dict, before: dict, moved: list[str], X, y, accepted) -> bool:
         try:
@@ -150,10 +150,13 @@ def judge_train_step(obs: Observations, case: dict, accepted: list[str]) -> Verd
     composed = composition(value, case, accepted)
     own_loss, own_steps = _own(losses, after, composed)
     tied = composed is not None and composed.tied
-    if composed is None:  # a part raised when called alone: train_step is judged on the grader's math alone
-        loss_ok = all(known_loss(l, p, X, y) for l, p in zip(losses, chain))
-    else:
-        loss_ok = own_loss and (tied or all(known_loss(l, p, X, y) for l, p in zip(losses, chain)))
+    known = all(known_loss(l, p, X, y) for l, p in zip(losses, chain))
+    if own_loss:
+        loss_ok = tied or known
+    elif composed is not None and composed.losses_known:  # both the grader's math, and train_step's is another
+        loss_ok = False
+    else:  # no composition, or one whose forward or loss the grader cannot read: judged on its math alone
+        loss_ok = known
     loss_after = all(known_loss(l, p, X, y) for l, p in zip(losses, after)) or (
         composed is not None and all(np.isclose(l, c, rtol=1e-9) for l, c in zip(losses, composed.losses[1:])))
     stepped = own_steps and tied
