@@ -67,12 +67,8 @@ def _activation_form(x):
 
 EXACT = Mistake("exact", "", "", "", backprop)
 
+# Narrower first: with cross-entropy, whose dz2 takes no sigma', "activation" is "activation_hidden".
 MISTAKES = (
-    Mistake("activation", "σ′ taken at a1, a2 instead of z1, z2",
-            "sigmoid derivative taken at the activation instead of the pre-activation "
-            "(sigmoid_derivative(a1), sigmoid_derivative(a2) where z1, z2 belong)",
-            "sigmoid_derivative expects z; pass self.z1 and self.z2",
-            lambda t: backprop(t, dz2 := t.dz2(t.a2), (dz2 @ t.W2.T) * sigmoid_derivative(t.a1))),
     Mistake("activation_hidden", "σ′(a1) instead of σ′(z1)",
             "sigmoid derivative taken at the activation instead of the pre-activation "
             "(sigmoid_derivative(a1) where sigmoid_derivative(z1) belongs)",
@@ -83,6 +79,11 @@ MISTAKES = (
             "(sigmoid_derivative(a2) where sigmoid_derivative(z2) belongs)",
             "sigmoid_derivative expects z; pass self.z2 (or use a2 * (1 - a2))",
             lambda t: backprop(t, dz2=t.dz2(t.a2))),
+    Mistake("activation", "σ′ taken at a1, a2 instead of z1, z2",
+            "sigmoid derivative taken at the activation instead of the pre-activation "
+            "(sigmoid_derivative(a1), sigmoid_derivative(a2) where z1, z2 belong)",
+            "sigmoid_derivative expects z; pass self.z1 and self.z2",
+            lambda t: backprop(t, dz2 := t.dz2(t.a2), (dz2 @ t.W2.T) * sigmoid_derivative(t.a1))),
     Mistake("hidden_derivative", "dz1 lacks σ′(z1)",
             "hidden-layer derivative missing: dz1 lacks the factor sigmoid'(z1)",
             "compare your dz1 with Exercise 1's dL_dz1 = dL_da1 * sigmoid'(z1)",
