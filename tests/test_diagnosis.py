@@ -30,7 +30,7 @@ def crafted(mistake: str, objective: str, factor=lambda k, m: 1):
 
 CASES = {
     # Public tutorials' commonest step: error = y - output; delta = error * a * (1 - a); W += X.T @ delta.
-    "y_minus_output_no_mean": (("exact", "half_sse", lambda k, m: -m), ("sign", "no_mean"),
+    "y_minus_output_no_mean": (("exact", "half_sse", lambda k, m: -m), ("no_mean", "sign"),
                                "exactly -m x the gradient of half the squared error"),
     # The same with 2 * (y - output): minus the summed squared error's gradient, said against that loss.
     "two_y_minus_output": (("exact", "sse", lambda k, m: -1), ("sign",),
@@ -56,7 +56,7 @@ CASES = {
                           "hidden-layer derivative missing"),
     # The mixed objective: W2 on half the squared error, W1 reached through the output error.
     "skips_output_derivative": (("hidden_skips_output_derivative", "half_sse", lambda k, m: -m),
-                                ("hidden_skips_output_derivative", "sign", "no_mean"),
+                                ("hidden_skips_output_derivative", "no_mean", "sign"),
                                 "otherwise exactly -m x the gradient of half the squared error"),
     "derivative_of_activation": (("derivative_of_activation", "half_sse"), ("derivative_of_activation",),
                                  "change sigmoid_derivative and its callers together"),

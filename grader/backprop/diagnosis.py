@@ -55,6 +55,11 @@ class Bug:
     factors: dict  #: parameter -> Factor
 
     @property
+    def right(self) -> bool:
+        """Exactly the objective's gradient: nothing to diagnose but what made the check look."""
+        return self.mistake is EXACT and all(f == Factor() for f in self.factors.values())
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Stable names: CheckResult.diagnosed, the gradebook's `diagnosed` column."""
         return tuple(name for name, _, _ in self._parts())
@@ -85,17 +90,12 @@ class Bug:
         return ("otherwise " if self.mistake is not EXACT else "") + f"exactly {' and '.join(said)}{m}"
 
     def _parts(self) -> list[tuple[str, str, str]]:
-        """(name, words, hint) of the mistake and of each factor, in the order a student fixes them."""
+        """(name, words, hint) of the mistake and of each factor; the scale first, since a training
+        check names the first (a sign an update that adds undoes is no reason a run fails)."""
         parts = []
         if self.mistake is not EXACT:
             parts.append((self.mistake.name, self.mistake.message, self.mistake.hint))
         where = lambda test: [k for k in PARAMS if test(self.factors[k])]  # noqa: E731
-        flipped = where(lambda f: f.sign < 0)
-        if flipped:
-            parts.append(("sign", "sign flipped (y - a2 where a2 - y belongs)" + _in(flipped),
-                          "backward returns the gradient itself (a2 - y, not y - a2) and update_weights subtracts "
-                          "it: an update that adds the negative gradient descends too, but the functions are "
-                          "checked one by one"))
         summed = where(lambda f: f.p == 1)
         if summed == ["b1", "b2"]:
             parts.append(("bias_sum", "the bias gradients are summed over the samples, not averaged "
@@ -106,6 +106,12 @@ class Bug:
         twice = where(lambda f: f.p == -1)
         if twice:
             parts.append(("double_mean", "divided by m twice" + _in(twice), "apply the 1/m factor once"))
+        flipped = where(lambda f: f.sign < 0)
+        if flipped:
+            parts.append(("sign", "sign flipped (y - a2 where a2 - y belongs)" + _in(flipped),
+                          "backward returns the gradient itself (a2 - y, not y - a2) and update_weights subtracts "
+                          "it: an update that adds the negative gradient descends too, but the functions are "
+                          "checked one by one"))
         doubled, halved = where(lambda f: f.q == 1), where(lambda f: f.q == -1)
         if doubled:
             parts.append(("factor_two", "an extra factor 2" + _in(doubled), "drop the extra factor 2"))

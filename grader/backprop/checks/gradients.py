@@ -142,7 +142,9 @@ def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) ->
         # A db of shape (n,) holding the right numbers in the wrong shape: the values are still diagnosed.
         found = _diagnose([_reshaped(obs, i, case) for i, case in enumerate(cases)], cases, accepted)
         diagnosed = found.names if found else ()
-        if found:
+        if found and found.right and found.objective in accepted:
+            more.insert(0, f"reshaped to the parameters' shapes, the values are right: {found.exactly()}")
+        elif found:
             more.insert(0, f"reshaped to the parameters' shapes, the values are: {found.message}")
     else:
         summary, more, diagnosed = _diagnosis(got, cases, expected, accepted, best, per_param)
