@@ -95,7 +95,10 @@ class Bug:
         parts = []
         if self.mistake is not EXACT:
             parts.append((self.mistake.name, self.mistake.message, self.mistake.hint))
-        where = lambda test: [k for k in PARAMS if test(self.factors[k])]  # noqa: E731
+
+        def where(test) -> list[str]:
+            return [k for k in PARAMS if test(self.factors[k])]
+
         summed = where(lambda f: f.p == 1)
         if summed == ["b1", "b2"]:
             parts.append(("bias_sum", "the bias gradients are summed over the samples, not averaged "
