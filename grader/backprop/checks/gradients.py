@@ -139,13 +139,13 @@ def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) ->
         details.insert(0, f"network {SHAPES[i]}: {message}")
     if shape_problems:
         summary, more = f"backward: {shape_problems[0]}", list(dict.fromkeys(shape_problems[1:]))
-        # A db of shape (n,) holding the right numbers in the wrong shape: the values are still diagnosed.
+        # Numbers in the wrong shape (a db of shape (n,), a dW transposed) are still diagnosed.
         found = _diagnose([_reshaped(obs, i, case) for i, case in enumerate(cases)], cases, accepted)
         diagnosed = found.names if found else ()
         if found and found.right and found.objective in accepted:
-            more.insert(0, f"reshaped to the parameters' shapes, the values are right: {found.exactly()}")
+            more.insert(0, f"read in the parameters' shapes, the values are right: {found.exactly()}")
         elif found:
-            more.insert(0, f"reshaped to the parameters' shapes, the values are: {found.message}")
+            more.insert(0, f"read in the parameters' shapes, the values are: {found.message}")
     else:
         summary, more, diagnosed = _diagnosis(got, cases, expected, accepted, best, per_param)
     return Verdict(fraction, Feedback(summary, tuple(more + details)), measured, diagnosed)
@@ -157,7 +157,7 @@ def _probe_text(failure: ProbeFailed) -> str:
 
 
 def _reshaped(obs: Observations, index: int, case: dict) -> dict | None:
-    """The four gradients of network `index` in their parameters' shapes where they hold that many numbers."""
+    """The four gradients of network `index` in their parameters' shapes, where each holds that many numbers."""
     try:
         value = obs.value(f"network.backward.{index}")
         grads = mapping(value["returned"], "backward's return value", GRADIENT_KEYS)
@@ -167,7 +167,8 @@ def _reshaped(obs: Observations, index: int, case: dict) -> dict | None:
         return None
     if any(out[k].size != int(np.prod(want[k])) for k in PARAMS):
         return None
-    return {k: out[k].reshape(want[k]) for k in PARAMS}
+    # A transposed gradient is read transposed back (no parameter of SHAPES is square), a flat one reshaped.
+    return {k: out[k].T if out[k].shape == want[k][::-1] else out[k].reshape(want[k]) for k in PARAMS}
 
 
 def _diagnose(got, cases, accepted):
