@@ -46,6 +46,11 @@ CASES = {
                     "exactly 1/m x the gradient of binary cross-entropy"),
     "bias_sum": (("exact", "cross_entropy", lambda k, m: m if k.startswith("b") else 1), ("bias_sum",),
                  "exactly the gradient of binary cross-entropy in dW1, dW2 and m x it in db1, db2"),
+    # A network without biases, adapted: db1, db2 returned as zeros.
+    "bias_gradients_zero": (("exact", "cross_entropy", lambda k, m: 0 if k.startswith("b") else 1),
+                            ("zero_gradient",),
+                            "db1, db2 all zeros (never computed?): exactly the gradient of binary cross-entropy "
+                            "in dW1, dW2 and zero in db1, db2"),
     "ce_sign": (("exact", "cross_entropy", lambda k, m: -1), ("sign",),
                 "exactly minus the gradient of binary cross-entropy"),
     "activation_both": (("activation", "half_sse"), ("activation",),

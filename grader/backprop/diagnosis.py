@@ -24,7 +24,7 @@ MATCH = 1e-5
 
 @dataclass(frozen=True)
 class Factor:
-    """sign x m^p x 2^q, the multiple of the gradient one parameter gets."""
+    """sign x m^p x 2^q, the multiple of the gradient one parameter gets (sign 0: none of it)."""
     sign: int = 1
     p: int = 0  #: power of m: 1 is a missing 1/m, -1 a 1/m applied twice
     q: int = 0  #: power of 2
@@ -34,16 +34,19 @@ class Factor:
 
     def cost(self) -> int:
         """How much this factor explains away: a simpler diagnosis is the likelier one."""
-        return (self.sign < 0) + abs(self.p) + abs(self.q)
+        return (self.sign != 1) + abs(self.p) + abs(self.q)
 
     def text(self) -> str:
-        """E.g. "-m", "2m", "m/2", "1/(2m)"; "1" or "-1" for a sign alone."""
+        """E.g. "-m", "2m", "m/2", "1/(2m)"; "1" or "-1" for a sign alone, "0" for none."""
+        if self.sign == 0:
+            return "0"
         top = ("2" if self.q == 1 else "") + ("m" if self.p == 1 else "") or "1"
         bottom = ("2" if self.q == -1 else "") + ("m" if self.p == -1 else "")
         body = top if not bottom else f"{top}/{bottom}" if len(bottom) == 1 else f"{top}/({bottom})"
         return ("-" if self.sign < 0 else "") + body
 
 
+ZERO = Factor(0)
 FACTORS = sorted((Factor(s, p, q) for s, p, q in product((1, -1), (0, 1, -1), (0, 1, -1))), key=Factor.cost)
 
 
@@ -80,9 +83,9 @@ class Bug:
         for k in PARAMS:
             groups.setdefault(self.factors[k], []).append("d" + k)
         said = []
-        for factor, params in groups.items():
+        for factor, params in sorted(groups.items(), key=lambda group: group[0] == ZERO):
             it = "the gradient" if not said else "it"
-            times = {"1": it, "-1": f"minus {it}"}.get(factor.text(), f"{factor.text()} x {it}")
+            times = {"1": it, "-1": f"minus {it}", "0": "zero"}.get(factor.text(), f"{factor.text()} x {it}")
             if not said:
                 times += f" of {NAMED_LOSSES[self.objective].short}"
             said.append(times if len(groups) == 1 else f"{times} in {', '.join(params)}")
@@ -109,6 +112,10 @@ class Bug:
         twice = where(lambda f: f.p == -1)
         if twice:
             parts.append(("double_mean", "divided by m twice" + _in(twice), "apply the 1/m factor once"))
+        zero = where(lambda f: f == ZERO)
+        if zero:
+            parts.append(("zero_gradient", f"{', '.join('d' + k for k in zero)} all zeros (never computed?)",
+                          f"compute {', '.join('d' + k for k in zero)} from dz like the others, as Exercise 1 does"))
         flipped = where(lambda f: f.sign < 0)
         if flipped:
             parts.append(("sign", "sign flipped (y - a2 where a2 - y belongs)" + _in(flipped),
@@ -136,7 +143,7 @@ def mistaken_gradients(params, X, y, objective: str, bug: str) -> dict:
     return mistakes.gradients(params, X, y, objective, bug)
 
 
-FACTOR_LABELS = {"sign": "gradient sign flipped", "no_mean": "missing 1/m", "bias_sum": "missing 1/m in db1, db2",
+FACTOR_LABELS = {"zero_gradient": "a gradient left at zero", "sign": "gradient sign flipped", "no_mean": "missing 1/m", "bias_sum": "missing 1/m in db1, db2",
                  "double_mean": "divided by m twice", "factor_two": "extra factor 2",
                  "factor_half": "extra factor 1/2"}
 # Bugs other checks recognise, named here so every misconception has one label.
@@ -152,6 +159,8 @@ def label(name: str) -> str:
 
 
 def _factor(got: np.ndarray, expected: np.ndarray, m: int) -> Factor | None:
+    if np.all(got == 0) and np.any(expected != 0):
+        return ZERO
     c = constant_factor(got, expected)
     if c is None:
         return None
@@ -186,7 +195,8 @@ def _factors(networks, objective: str, mistake: Mistake) -> dict | None:
             f = _factor(got[k], expected[k], X.shape[0])
             if f is None or factors.setdefault(k, f) != f:
                 return None
-    return factors
+    # Zeros alone are no answer to recognise (diagnosis.recognised credits what this names).
+    return None if all(f == ZERO for f in factors.values()) else factors
 
 
 def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
