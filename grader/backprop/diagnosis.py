@@ -69,7 +69,7 @@ class Bug:
 
     @property
     def message(self) -> str:
-        """E.g. "sign flipped (...); missing 1/m (...): exactly -m x the gradient of half the squared error"."""
+        """E.g. "missing 1/m (...); sign flipped (...): exactly -m x the gradient of half the squared error"."""
         words = [text for _, text, _ in self._parts()] or ["the gradient of a loss that is not an accepted objective"]
         return f"{'; '.join(words)}: {self.exactly()}"
 
@@ -143,7 +143,8 @@ def mistaken_gradients(params, X, y, objective: str, bug: str) -> dict:
     return mistakes.gradients(params, X, y, objective, bug)
 
 
-FACTOR_LABELS = {"zero_gradient": "a gradient left at zero", "sign": "gradient sign flipped", "no_mean": "missing 1/m", "bias_sum": "missing 1/m in db1, db2",
+FACTOR_LABELS = {"zero_gradient": "a gradient left at zero", "sign": "gradient sign flipped",
+                 "no_mean": "missing 1/m", "bias_sum": "missing 1/m in db1, db2",
                  "double_mean": "divided by m twice", "factor_two": "extra factor 2",
                  "factor_half": "extra factor 1/2"}
 # Bugs other checks recognise, named here so every misconception has one label.

@@ -40,10 +40,11 @@ class Trusted:
         return self.objective.dz2(self.z2, self.a2, self.y, derivative_at)
 
 
-def backprop(t: Trusted, dz2=None, dz1=None, hidden=None) -> dict:
-    """The four gradients from dz2 and dz1 (the right ones where not given); dW2 from `hidden` (a1)."""
+def backprop(t: Trusted, dz2=None, da1=None, sigma1=None, hidden=None) -> dict:
+    """The four gradients, each step the right one unless given: dz2, da1 = dz2 @ W2.T, sigma'(z1) as
+    sigma1, and a1 as `hidden` (the cache dW2 is taken from)."""
     dz2 = t.dz2() if dz2 is None else dz2
-    dz1 = (dz2 @ t.W2.T) * sigmoid_derivative(t.z1) if dz1 is None else dz1
+    dz1 = (dz2 @ t.W2.T if da1 is None else da1) * (sigmoid_derivative(t.z1) if sigma1 is None else sigma1)
     return {"W1": t.X.T @ dz1, "b1": dz1.sum(axis=0, keepdims=True),
             "W2": (t.a1 if hidden is None else hidden).T @ dz2, "b2": dz2.sum(axis=0, keepdims=True)}
 
@@ -73,7 +74,7 @@ MISTAKES = (
             "sigmoid derivative taken at the activation instead of the pre-activation "
             "(sigmoid_derivative(a1) where sigmoid_derivative(z1) belongs)",
             "sigmoid_derivative expects z; pass self.z1 (or use a1 * (1 - a1))",
-            lambda t: backprop(t, dz1=(t.dz2() @ t.W2.T) * sigmoid_derivative(t.a1))),
+            lambda t: backprop(t, sigma1=sigmoid_derivative(t.a1))),
     Mistake("activation_output", "σ′(a2) instead of σ′(z2)",
             "sigmoid derivative taken at the activation instead of the pre-activation "
             "(sigmoid_derivative(a2) where sigmoid_derivative(z2) belongs)",
@@ -83,27 +84,27 @@ MISTAKES = (
             "sigmoid derivative taken at the activation instead of the pre-activation "
             "(sigmoid_derivative(a1), sigmoid_derivative(a2) where z1, z2 belong)",
             "sigmoid_derivative expects z; pass self.z1 and self.z2",
-            lambda t: backprop(t, dz2 := t.dz2(t.a2), (dz2 @ t.W2.T) * sigmoid_derivative(t.a1))),
+            lambda t: backprop(t, dz2=t.dz2(t.a2), sigma1=sigmoid_derivative(t.a1))),
     Mistake("hidden_derivative", "dz1 lacks σ′(z1)",
             "hidden-layer derivative missing: dz1 lacks the factor sigmoid'(z1)",
             "compare your dz1 with Exercise 1's dL_dz1 = dL_da1 * sigmoid'(z1)",
-            lambda t: backprop(t, dz1=t.dz2() @ t.W2.T)),
+            lambda t: backprop(t, sigma1=1)),
     # Several public tutorials propagate the output error, not the output delta: W2 then follows the
     # squared error and W1 the cross-entropy.
     Mistake("hidden_skips_output_derivative", "da1 lacks σ′(z2)",
             "the hidden layer is reached through the output error, not dz2: da1 = (a2 - y) @ W2.T "
             "lacks the output's sigmoid'(z2)",
             "da1 = dz2 @ W2.T, with the same dz2 that gives dW2",
-            lambda t: backprop(t, dz1=(t.objective.error(t.a2, t.y) @ t.W2.T) * sigmoid_derivative(t.z1))),
+            lambda t: backprop(t, da1=t.objective.error(t.a2, t.y) @ t.W2.T)),
     # sigmoid_derivative(x) = x(1 - x) is sigma' only of an activation; here backward passes z.
     Mistake("derivative_of_activation", "sigmoid_derivative(x) computes x(1 - x)",
             "sigmoid_derivative computes x(1 - x), the derivative written for an activation, "
             "and backward passes it z1, z2",
             "either sigmoid_derivative(z) returns sigmoid(z) * (1 - sigmoid(z)), or pass it a1, a2 "
             "(change sigmoid_derivative and its callers together)",
-            lambda t: backprop(t, dz2 := t.objective.error(t.a2, t.y) * (_activation_form(t.z2)
-                                                                          if t.objective.squared else 1),
-                               (dz2 @ t.W2.T) * _activation_form(t.z1))),
+            lambda t: backprop(t, dz2=t.objective.error(t.a2, t.y) * (_activation_form(t.z2) if t.objective.squared
+                                                                      else 1),
+                               sigma1=_activation_form(t.z1))),
     Mistake("z1_for_a1", "dW2 uses z1 instead of a1", "dW2 uses z1 instead of a1 (the hidden activation)",
             "dW2 = (1/m) * a1.T @ dz2", lambda t: backprop(t, hidden=t.z1)),
 )
