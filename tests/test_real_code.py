@@ -14,12 +14,6 @@ else:  # the project supports 3.10, where tomli is a dependency
 
 REAL = SUBMISSIONS / "real"
 CASES = tomllib.loads((REAL / "cases.toml").read_text(encoding="utf-8"))
-WAITS = "issue 12.1-3: train_step and the training checks judged against the submission's own parts"
-
-
-def cases(test: str):
-    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=WAITS))
-            if test in spec.get("waits", ()) else name for name, spec in sorted(CASES.items())]
 
 
 def test_every_case_has_its_submission_and_every_submission_a_case():
@@ -28,7 +22,7 @@ def test_every_case_has_its_submission_and_every_submission_a_case():
     assert all(CASES[name]["pattern"] for name in CASES)
 
 
-@pytest.mark.parametrize("name", cases("points"))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_points_are_lost_only_in_the_checks_named_for_the_pattern(graded, name):
     result = graded(REAL / name)
     lost = {c.name: c.feedback.summary for c in result.checks
@@ -36,7 +30,7 @@ def test_points_are_lost_only_in_the_checks_named_for_the_pattern(graded, name):
     assert lost == {}
 
 
-@pytest.mark.parametrize("name", cases("sentences"))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_the_report_says_what_is_true_of_the_code(graded, name):
     text = terminal.render(graded(REAL / name), width=400)
     assert [s for s in CASES[name]["says"] if s not in text] == []
