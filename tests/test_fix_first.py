@@ -115,3 +115,8 @@ def test_fix_first_is_in_report_htmls_first_screen_above_the_table(graded, bug, 
     fix, table, screen = map(int, tops.groups())
     assert fix < table and fix < screen <= 800, (fix, table, screen)  # the window, less its frame
     assert "Fix first" in dom[:dom.index("<table")]
+
+
+def test_sigma_prime_at_a1_alone_names_a1_alone(graded, bug):
+    title = root_cause.causes(graded(bug("hidden_derivative_at_activation")))[0].title
+    assert "sigmoid_derivative(a1) where sigmoid_derivative(z1) belongs" in title and "a1, a2" not in title

@@ -53,10 +53,6 @@ BUGS = (
         "the bias gradients are summed over the samples, not averaged (missing 1/m in db1, db2)",
         "db = (1/m) * np.sum(dz, axis=0, keepdims=True)"),
     Bug("double_mean", "divided by m twice", "divided by m twice", "apply the 1/m factor once"),
-    Bug("activation", "σ′ taken at a1, a2 instead of z1, z2",
-        "sigmoid derivative taken at the activation instead of the pre-activation "
-        "(sigmoid_derivative(a1), sigmoid_derivative(a2) where z1, z2 belong)",
-        "sigmoid_derivative expects z; pass self.z1 and self.z2"),
     Bug("activation_hidden", "σ′(a1) instead of σ′(z1)",
         "sigmoid derivative taken at the activation instead of the pre-activation "
         "(sigmoid_derivative(a1) where sigmoid_derivative(z1) belongs)",
@@ -65,6 +61,11 @@ BUGS = (
         "sigmoid derivative taken at the activation instead of the pre-activation "
         "(sigmoid_derivative(a2) where sigmoid_derivative(z2) belongs)",
         "sigmoid_derivative expects z; pass self.z2 (or use a2 * (1 - a2))"),
+    # After the one-layer forms: under cross-entropy σ′(a2) vanishes from dz2, and σ′(a1) alone is the bug.
+    Bug("activation", "σ′ taken at a1, a2 instead of z1, z2",
+        "sigmoid derivative taken at the activation instead of the pre-activation "
+        "(sigmoid_derivative(a1), sigmoid_derivative(a2) where z1, z2 belong)",
+        "sigmoid_derivative expects z; pass self.z1 and self.z2"),
     Bug("hidden_derivative", "dz1 lacks σ′(z1)",
         "hidden-layer derivative missing: dz1 lacks the factor sigmoid'(z1)",
         "compare your dz1 with Exercise 1's dL_dz1 = dL_da1 * sigmoid'(z1)"),
