@@ -11,6 +11,7 @@ import ast
 from typing import Any, Iterable, Iterator
 
 from grader import syntax
+from grader.check_cell import is_check_cell
 from grader.report.locate import definition_lines
 from grader.submission import Cell
 
@@ -72,6 +73,8 @@ def scan(cells: Iterable[Cell]) -> tuple[dict[str, Any], ...]:
     """Flags for every cell that parses, at most MAX_PER_CODE of each code."""
     flags, seen, per_code = [], set(), {}
     for cell in cells:
+        if is_check_cell(cell.code):  # the README's check cell is never run (grader/check_cell.py)
+            continue
         # What parses of a cell with a syntax error still runs (grader/syntax.py): it is read too.
         _, tree = syntax.parse(cell.label, cell.code, False, [])
         if tree is None:
