@@ -31,7 +31,8 @@ from grader.sandbox.streams import Output, Pipes, Timeout, TooMuch
 
 GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 LAUNCH = f"import sys; sys.path.insert(0, {GRADER_PARENT!r}); from grader.sandbox.launch import main; main()"
-RUNNER = {"child.py": Path(__file__).with_name("child.py"), "wire.py": Path(wire.__file__)}
+RUNNER = {"child.py": Path(__file__).with_name("child.py"), "refusals.py": Path(__file__).with_name("refusals.py"),
+          "wire.py": Path(wire.__file__)}
 STATUS_SECONDS = 30.0  #: for the launcher to confine itself
 LOADED_BYTES = 1 << 20  #: the `loaded` message: errors and defined names
 
