@@ -37,15 +37,25 @@ STATUS_SECONDS = 30.0  #: for the launcher to confine itself
 LOADED_BYTES = 1 << 20  #: the `loaded` message: errors and defined names
 
 
+def shipped(probe_files: Sequence[Path]) -> dict[str, Path]:
+    """The files a child receives, by the name it imports them as: the runner's, then the assignment's.
+
+    The first probe file is the child's `probes.py`; the integrity flags
+    take every name here for one of the grader's modules.
+    """
+    first, *rest = probe_files
+    files = {**{Path(f).name: Path(f) for f in rest}, "probes.py": Path(first), **RUNNER}
+    if len(files) != len(RUNNER) + len(probe_files):
+        raise ValueError(f"the probe files {[Path(f).name for f in probe_files]} clash with the runner's own")
+    return files
+
+
 class Session:
     def __init__(self, chunks: list[dict], module_name: str, probe_files: Sequence[Path], probes: list[Probe],
                  limits: Limits,
                  output: Output, seconds_left: float, plan: Plan):
         self.probes, self.limits, self.output, self.plan = probes, limits, output, plan
-        first, *rest = probe_files
-        self.shipped = {**{Path(f).name: Path(f) for f in rest}, "probes.py": Path(first), **RUNNER}
-        if len(self.shipped) != len(RUNNER) + len(probe_files):
-            raise ValueError(f"the probe files {[Path(f).name for f in probe_files]} clash with the runner's own")
+        self.shipped = shipped(probe_files)
         self.deadline_total = time.monotonic() + seconds_left
         self.request = {"chunks": chunks, "module_name": module_name,
                         "probes": [{"id": p.id, "kind": p.kind, "args": p.args} for p in probes]}
