@@ -129,9 +129,35 @@ def _whitelist(args):
                       for path in args["forbidden"]}, "scratch": os.getcwd()}
 
 
+def _memory():
+    """Four threads take 16 MB blocks until refused, then a fork tries for a fresh address space."""
+    import threading
+    held, lock = [], threading.Lock()
+
+    def take():
+        try:
+            while True:
+                block = bytearray(16 << 20)  # mapped, not touched: the address space counts it all the same
+                with lock:
+                    held.append(block)
+        except MemoryError:
+            pass
+
+    workers = [threading.Thread(target=take) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    total = len(held) * 16
+    held.clear()
+    return {"held_mb": total, "fork": _attempt(_fork)}
+
+
 def run(kind, namespace, args):
     if kind == "whitelist":
         return _whitelist(args)
+    if kind == "memory":
+        return _memory()
     outside = args["outside"]
     return {
         "uid": list(os.getresuid()),

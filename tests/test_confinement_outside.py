@@ -158,3 +158,17 @@ def test_a_leftover_of_the_sandbox_uid_is_gone_before_the_next_child_runs_the_su
     while not died and time.monotonic() < deadline:
         time.sleep(0.05)
     assert died and died[0] < started
+
+
+def test_a_submission_holds_no_more_memory_than_memory_mb_in_all():
+    """No process of its own to start, so the address-space limit of its one process bounds all it holds."""
+    limit = 512
+    chunk = {"cell": "backprop.py", "code": "x = 1\n", "first_line": 1, "whole": False}
+    run = sandbox.run([chunk], "backprop", [Path(__file__).with_name("confinement_probes.py")],
+                      [sandbox.Probe("m", "memory", {}, timeout=60)],
+                      sandbox.Limits(memory_mb=limit, load_seconds=30, total_seconds=90))
+    answer = run.outcomes["m"].value
+    assert run.outcomes["m"].status == "ok", run.outcomes["m"].error
+    assert 0 < answer["held_mb"] < limit  # the interpreter and numpy take their share first
+    if "seccomp" in PLAN.layers:
+        assert answer["fork"].startswith("PermissionError: [Errno 1] a submission may not start processes")
