@@ -132,9 +132,10 @@ def _whitelist(args):
 def _memory():
     """Four threads take 16 MB blocks until refused, then a fork tries for a fresh address space."""
     import threading
-    held, lock = [], threading.Lock()
+    held, lock, go = [], threading.Lock(), threading.Event()
 
     def take():
+        go.wait()  # all four started first: a thread's stack needs address space too
         try:
             while True:
                 block = bytearray(16 << 20)  # mapped, not touched: the address space counts it all the same
@@ -146,6 +147,7 @@ def _memory():
     workers = [threading.Thread(target=take) for _ in range(4)]
     for worker in workers:
         worker.start()
+    go.set()
     for worker in workers:
         worker.join()
     total = len(held) * 16

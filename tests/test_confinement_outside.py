@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -71,12 +73,21 @@ def _within(path: str, folder: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def seen(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
-    course.chmod(0o755)
+def seen():
+    # Folders every user may pass through, unlike pytest's own (mode 700): only confinement keeps the child out
+    base = Path(tempfile.mkdtemp(prefix="whitelist-test-"))
+    base.chmod(0o755)
+    try:
+        yield _seen(base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _seen(base: Path) -> dict:
+    course, out = base / "course", base / "out"
+    for folder in (course, out):
+        folder.mkdir(mode=0o755)
     (course / "solutions.py").write_text("ANSWER = 42\n")
-    out = tmp_path_factory.mktemp("out")
-    out.chmod(0o755)
     (out / "gradebook.csv").write_text("name,score\n")
     forbidden = [str(course), str(course / "solutions.py"), str(out / "gradebook.csv"), str(REPO / "reference"),
                  str(REPO / "grader")]
