@@ -1,6 +1,6 @@
 """One confined child working through a list of probes.
 
-Its scratch folder holds the request, the child runner, the wire format and
+Its scratch folder holds the request, the child runner (with refusals.py), the wire format and
 the assignment's probes: the only grader code the child can see. The
 trusted launcher confines it (grader/sandbox/launch.py) and says on a
 status pipe which layers took; then the child runs the submission and
