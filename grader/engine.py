@@ -62,7 +62,7 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
         artifacts = assignment.artifacts(observations)
     except Exception:
         artifacts = {}
-    flags = (*integrity.scan(source.cells), *_behaviour_flags(assignment, observations, source.cells))
+    flags = (*integrity.scan(source.cells, sandbox.shipped(assignment.probe_files)), *_behaviour_flags(assignment, observations, source.cells))
     notes = [*source.notes, *definitions.skipped_note(split.chunks), *run.notes,
              *(_load_error_note(e) for e in run.load_errors), _confinement_note(run.confinement)]
     problems = (*(b.to_dict() for b in split.broken), *_load_problems(run.load_errors),

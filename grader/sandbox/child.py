@@ -26,6 +26,9 @@ def main() -> None:
     request_path, channel_fd = sys.argv[1], int(sys.argv[2])
     with open(request_path, encoding="utf-8") as f:
         request = json.load(f)
+    import refusals
+
+    refusals.install()
     # Imported before the submission runs, so the probes hold the real
     # numpy functions even if the submission replaces them later.
     import probes
