@@ -160,7 +160,9 @@ def candidates(start: dict, first: dict, X, y, accepted, learning_rate: float) -
     found = []
     mixed = [bug for bug, hidden in HIDDEN_ON.items() if hidden in accepted]
     for objective in accepted:
-        for bug in (None, *(b.name for b in diagnosis.BUGS), NO_B1, *DERIVATIVES,
+        # HIDDEN_ON replays diagnosis's hidden_skips_output_derivative layer by layer, each on its own objective.
+        for bug in (None, *(b.name for b in diagnosis.BUGS if b.name != "hidden_skips_output_derivative"),
+                    NO_B1, *DERIVATIVES,
                     *(b for b in mixed if HIDDEN_ON[b] != objective)):
             g = Rule(objective, bug, ()).gradients(start, X, y)
             rates = [_rate(start[k], first[k], g[k], learning_rate) for k in PARAMS]
