@@ -17,7 +17,7 @@ import ast
 import symtable
 from dataclasses import dataclass
 
-from grader.syntax import Broken, parse
+from grader.syntax import Broken, budget, parse
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
     """
     pieces: list[tuple[str, str, int, ast.stmt]] = []
     broken: list[Broken] = []
+    spent = budget()
     for label, code in cells:
-        code, tree = parse(label, code, whole_cells, broken)
+        code, tree = parse(label, code, whole_cells, broken, spent)
         if tree is None:
             continue
         lines = code.splitlines()
@@ -137,17 +138,20 @@ def _defaults(stmt) -> list[ast.AST]:
 def _calls_own(node: ast.AST, own: set[str], exploring: set[str]) -> bool:
     """Whether evaluating `node` now calls a submission function or reads what exploration made.
 
-    A lambda's body runs later, not now: it is not looked into.
+    A lambda's body runs later, not now: it is not looked into, unless it is what is called.
     """
-    stack = [node]  # not recursive: an expression may nest thousands deep (1+1+...+1)
+    # One pass over the tree, not recursive: an expression may nest thousands deep (1+1+...+1), and
+    # a chain of calls (a.f().f()...) must not be walked again under each of its calls.
+    stack = [(node, False)]  # (node, whether it is part of what a call calls)
     while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and node.id in exploring:
+        node, called = stack.pop()
+        if isinstance(node, ast.Name) and (node.id in exploring or called and node.id in own):
             return True
-        if isinstance(node, ast.Call) and any(isinstance(n, ast.Name) and n.id in own for n in ast.walk(node.func)):
-            return True
-        if not isinstance(node, ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Call):
+            stack.append((node.func, True))
+            stack.extend((child, called) for child in ast.iter_child_nodes(node) if child is not node.func)
+        elif called or not isinstance(node, ast.Lambda):
+            stack.extend((child, called) for child in ast.iter_child_nodes(node))
     return False
 
 

@@ -16,6 +16,7 @@ from grader.submission import Cell
 
 #: module names of the grader inside and outside the child
 OUR_MODULES = frozenset({"grader", "probes", "wire", "child"})
+MAX_PARTS = 8  #: dotted names longer than any looked for are not resolved
 MAX_PER_CODE = 5  # enough to review; a loop of os.write calls need not fill the report
 
 # Calls, by the dotted name they resolve to: code and why a reviewer should look.
@@ -70,10 +71,10 @@ PATHS = frozenset({"pathlib.Path", "pathlib.PosixPath"})  # Path("/").glob(...) 
 
 def scan(cells: Iterable[Cell]) -> tuple[dict[str, Any], ...]:
     """Flags for every cell that parses, at most MAX_PER_CODE of each code."""
-    flags, seen, per_code = [], set(), {}
+    flags, seen, per_code, spent = [], set(), {}, syntax.budget()
     for cell in cells:
         # What parses of a cell with a syntax error still runs (grader/syntax.py): it is read too.
-        _, tree = syntax.parse(cell.label, cell.code, False, [])
+        _, tree = syntax.parse(cell.label, cell.code, False, [], spent)
         if tree is None:
             continue
         try:
@@ -176,18 +177,23 @@ class _Reader:
                     and _outside(base.args[0]):
                 yield "reads_outside", f"lists {_prefix(base.args[0])!r}...: looks at folders outside its own"
 
-    def resolve(self, node: ast.AST) -> str | None:
-        """The dotted name an expression stands for: `o.write` with `import os as o` is "os.write"."""
+    def resolve(self, node: ast.AST, depth: int = 0) -> str | None:
+        """The dotted name an expression stands for: `o.write` with `import os as o` is "os.write".
+
+        Only a few parts deep: every name looked for is short, and a chain a.b.b.b... read in full
+        under each of its links would cost the square of its length."""
+        if depth > MAX_PARTS:
+            return None
         if isinstance(node, ast.Name):
             return self.aliases.get(node.id, node.id)
         if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
+            base = self.resolve(node.value, depth + 1)
             return f"{base}.{node.attr}" if base else None
         # getattr(os, "write") is os.write spelt so a text search misses it
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
                 and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
                 and isinstance(node.args[1].value, str)):
-            base = self.resolve(node.args[0])
+            base = self.resolve(node.args[0], depth + 1)
             return f"{base}.{node.args[1].value}" if base else None
         return None
 
