@@ -57,7 +57,8 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
         n.partition(".")[0] for b in broken for n in b.defines}
     kinds, exploring = [], set()
     for *_, stmt in pieces:
-        kinds.append(_is_definition(stmt, own, exploring))
+        # Past the budget a statement is not looked into: it runs, within the child's load limit.
+        kinds.append(spent.expired() or _is_definition(stmt, own, exploring))
         if not kinds[-1]:
             exploring.update(_bound(stmt))
     defined = {n for (*_, stmt), is_def in zip(pieces, kinds) if is_def for n in _bound(stmt)}
