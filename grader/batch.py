@@ -47,7 +47,7 @@ from grader.exits import ExitStatus, UsageError
 from grader.processes import Children, interrupt, terminate_like_ctrl_c
 from grader.progress import Progress
 from grader.report import inert
-from grader.writing import check_file, check_folder, write_atomic
+from grader.writing import check_apart, check_file, check_folder, write_atomic
 from grader.report.roster import Entry
 from grader.results import SubmissionResult
 
@@ -246,18 +246,6 @@ def _check_args(args: argparse.Namespace) -> None:
     check_folder(args.out, "--out")
     if args.canvas:
         check_file(args.canvas, "--canvas")
-
-
-def check_apart(klass: Path, out: Path) -> None:
-    """The class and --out do not hold each other: a student's folder must never double as the output
-    folder, where a planted result.json would be taken for the batch's own."""
-    inner, outer = os.path.realpath(klass), os.path.realpath(out)
-    if inner == outer or outer.startswith(inner.rstrip(os.sep) + os.sep):
-        raise UsageError(f"--out {inert.line(out)} is inside the class folder {inert.line(klass)}; "
-                         "write the reports to a folder outside it")
-    if inner.startswith(outer.rstrip(os.sep) + os.sep):
-        raise UsageError(f"the class folder {inert.line(klass)} is inside --out {inert.line(out)}; "
-                         "write the reports to a folder of their own")
 
 
 def _live(stdout: TextIO) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import stat
 import warnings
@@ -197,11 +198,12 @@ def _notebook(file: Path, text: str) -> Source:
 
 
 def _json_kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, (bool, int, float)):
-        return f"the number {value!r}"[:40] if not isinstance(value, bool) else "a boolean"
-    return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "not text"
+    """What a JSON value is, in a refusal: "null", "the number 5", "an object"."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"[:40]
+    return "an object" if isinstance(value, dict) else "a list"
 
 
 def cell_label(number: int, source: str) -> str:

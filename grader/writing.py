@@ -1,4 +1,5 @@
-"""Writing report files so that a reader never sees half of one."""
+"""Writing report files so that a reader never sees half of one, and checking first that they can be written
+where they belong."""
 from __future__ import annotations
 
 import os
@@ -64,6 +65,18 @@ def _check_folder(folder: Path, what: str) -> None:
         raise UsageError(f"{what} does not exist or is not a folder (the grader makes no missing folders)")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{what} is not writable (permission denied)")
+
+
+def check_apart(klass: Path, out: Path) -> None:
+    """The class and --out do not hold each other: a student's folder must never double as the output
+    folder, where a planted result.json would be taken for the batch's own."""
+    inner, outer = os.path.realpath(klass), os.path.realpath(out)
+    if inner == outer or outer.startswith(inner.rstrip(os.sep) + os.sep):
+        raise UsageError(f"--out {inert.line(out)} is inside the class folder {inert.line(klass)}; "
+                         "write the reports to a folder outside it")
+    if inner.startswith(outer.rstrip(os.sep) + os.sep):
+        raise UsageError(f"the class folder {inert.line(klass)} is inside --out {inert.line(out)}; "
+                         "write the reports to a folder of their own")
 
 
 def append(path: Path, text: str) -> None:
