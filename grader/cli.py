@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Mapping, TextIO
 
-from grader import __version__, canvas, engine
+from grader import __version__, canvas, dependencies, engine
 from grader.backprop import Backprop
 from grader.backprop.settings import ConfigError
 from grader.exits import ExitStatus, UsageError
@@ -142,6 +142,7 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
         return doctor(stdout)
     if args.submission is None:
         raise UsageError("name the submission to grade (a folder or a .py/.ipynb file), or pass --doctor")
+    dependencies.require()  # before any grading: a missing one would read as every student's load error
     assignment = Backprop(args.config)
     if args.batch:
         from grader import batch

@@ -17,6 +17,8 @@ import ast
 import symtable
 from dataclasses import dataclass
 
+from grader import parsing
+from grader.check_cell import is_check_cell
 from grader.syntax import Broken, budget, parse
 
 
@@ -43,8 +45,12 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
     """
     pieces: list[tuple[str, str, int, ast.stmt]] = []
     broken: list[Broken] = []
+    tools: list[tuple[str, str, int, ast.stmt]] = []  # the README's check cells: skipped, like plt.show()
     spent = budget()
     for label, code in cells:
+        if is_check_cell(code):
+            tools += [(label, ast.get_source_segment(code, s) or "", s.lineno, s) for s in parsing.tree(code).body]
+            continue
         code, tree = parse(label, code, whole_cells, broken, spent)
         if tree is None:
             continue
@@ -84,6 +90,7 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
     for i, ((label, source, first, stmt), is_def) in enumerate(zip(pieces, kinds)):
         role = "definition" if is_def else "needed" if i in needed else "skipped"
         chunks.append(Chunk(label, source, first, role, tuple(sorted(_bound(stmt)))))
+    chunks += [Chunk(label, source, first, "skipped", ()) for label, source, first, _ in tools]
     uses = {}
     for _, source, _, stmt in pieces:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -167,7 +174,7 @@ def _reads(source: str) -> set[str]:
     found: set[str] = set()
     try:
         tables = [symtable.symtable(source, "chunk", "exec")]
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # as grader/parsing.py guards ast.parse
         return found
     while tables:
         table = tables.pop()

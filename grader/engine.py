@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from grader import __version__, definitions, integrity, sandbox, submission
+from grader import __version__, blame, definitions, integrity, sandbox, submission
 from grader.judging import Check, Observations, ProbeFailed
 from grader.observations import Invalid
 from grader.results import CheckResult, Feedback, Status, SubmissionResult
@@ -47,12 +48,21 @@ def grade(path: Path, assignment: Assignment) -> SubmissionResult:
     judged = time.monotonic()
     observations = Observations(run.outcomes)
     known = definitions.qualified(split)
-    checks = tuple(judge(check, observations, known) for check in assignment.checks())
+    calls = {p.id: p.calls for p in probes}
+    judged_checks, errors = [], {}
+    for check in assignment.checks():
+        seen = Observations(run.outcomes)  # its own, to know which probes this check read
+        result = judge(check, seen, known)
+        needed = blame.needs((c for probe_id in seen.read for c in calls.get(probe_id, ())), split.uses, known)
+        judged_checks.append(replace(result, needs=needed))
+        if result.status is Status.ERROR and seen.read:
+            errors[check.name] = (run.outcomes.get(seen.read[-1]) or sandbox.Outcome("not_run")).error or {}
+    checks = tuple(blame.charge(judged_checks, errors))
     try:
         artifacts = assignment.artifacts(observations)
     except Exception:
         artifacts = {}
-    flags = (*integrity.scan(source.cells), *_behaviour_flags(assignment, observations, source.cells))
+    flags = (*integrity.scan(source.cells, sandbox.shipped(assignment.probe_files)), *_behaviour_flags(assignment, observations, source.cells))
     notes = [*source.notes, *definitions.skipped_note(split.chunks), *run.notes,
              *(_load_error_note(e) for e in run.load_errors), _confinement_note(run.confinement)]
     problems = (*(b.to_dict() for b in split.broken), *_load_problems(run.load_errors),
@@ -114,7 +124,9 @@ def judge(check: Check, observations: Observations, known: set[str] = frozenset(
         if culprit:
             return _result(check, 0.0, Status.BLOCKED, _blocked(culprit, failure), blocked_by=culprit)
         status, feedback = _from_outcome(check, failure)
-        return _result(check, 0.0, status, feedback)
+        raised = blame.raiser(failure.outcome.error or {}, known, check.where or "") \
+            if failure.outcome.status == "error" else None
+        return replace(_result(check, 0.0, status, feedback), raised_in=raised)
     except Invalid as invalid:
         return _result(check, 0.0, Status.FAILED, invalid.feedback)
     except Exception:
@@ -168,7 +180,7 @@ def _from_outcome(check: Check, failure: ProbeFailed) -> tuple[Status, Feedback]
     outcome, error = failure.outcome, failure.outcome.error or {}
     kind, message = error.get("type", ""), error.get("message", "")
     where = error.get("where") or {}
-    at = f" (line {where['line']}, in {where.get('function') or 'top level'})" if where.get("line") else ""
+    at = f" ({blame.where(error)}, in {where.get('function') or 'top level'})" if where.get("line") else ""
     if kind == "NotImplementedError":
         hint = f"hint: {message}" if message else "replace the raise NotImplementedError with your code"
         return Status.NOT_IMPLEMENTED, Feedback(f"{check.where} is not implemented yet", (hint,))

@@ -11,12 +11,15 @@ import ast
 from typing import Any, Iterable, Iterator
 
 from grader import syntax
+from grader.check_cell import is_check_cell
 from grader.parsing import Budget
 from grader.report.locate import definition_lines
 from grader.submission import Cell
 
-#: module names of the grader inside and outside the child
-OUR_MODULES = frozenset({"grader", "probes", "wire", "child"})
+#: the grader's package; its modules inside the child are the files shipped there (`scan`'s `shipped`)
+PACKAGE = "grader"
+#: modules whose attributes, fetched by a name computed at run time, may be any of the calls below
+WATCHED = frozenset({"os", "sys", "subprocess", "posix", "_posixsubprocess", "signal", "pty"})
 MAX_PARTS = 8  #: dotted names longer than any looked for are not resolved
 MAX_PER_CODE = 5  # enough to review; a loop of os.write calls need not fill the report
 
@@ -48,7 +51,6 @@ CALLS: dict[str, tuple[str, str]] = {
 }
 # Imports, by top-level module.
 IMPORTS: dict[str, tuple[str, str]] = {
-    **{name: ("imports_grader", "the grader's own code") for name in OUR_MODULES},
     "gc": ("frame_inspection", "which can reach every live object, the grader's included"),
     "inspect": ("frame_inspection", "which can read the grader's stack frames"),
     **{name: ("ctypes", "raw memory and C calls, beyond what Python enforces")
@@ -70,18 +72,30 @@ LISTERS = frozenset({"os.walk", "os.listdir", "os.scandir", "os.chdir", "glob.gl
 PATHS = frozenset({"pathlib.Path", "pathlib.PosixPath"})  # Path("/").glob(...) lists as glob.glob does
 
 
-def scan(cells: Iterable[Cell]) -> tuple[dict[str, Any], ...]:
-    """Flags for every cell that parses, at most MAX_PER_CODE of each code."""
+def our_modules(shipped: Iterable[str]) -> frozenset[str]:
+    """The grader's package and the module of each file shipped into the child (`child.py` is `child`)."""
+    return frozenset({PACKAGE, *(name.rpartition("/")[2].removesuffix(".py") for name in shipped)})
+
+
+def scan(cells: Iterable[Cell], shipped: Iterable[str] = ()) -> tuple[dict[str, Any], ...]:
+    """Flags for every cell that parses, at most MAX_PER_CODE of each code.
+
+    `shipped`: the names of the files the child receives (grader.sandbox.shipped), each one of our modules.
+    """
+    ours = our_modules(shipped)
     flags, seen, per_code, spent = [], set(), {}, syntax.budget()
     for cell in cells:
+        if is_check_cell(cell.code):  # the README's check cell is never run (grader/check_cell.py)
+            continue
         # What parses of a cell with a syntax error still runs (grader/syntax.py): it is read too.
         _, tree = syntax.parse(cell.label, cell.code, False, [], spent)
         if tree is None:
             continue
         try:
-            findings = sorted(_Reader(tree).findings(spent))
-        except RecursionError:  # an expression nested thousands deep: it is not read
-            continue
+            findings = sorted(_Reader(tree, ours).findings(spent))
+        except RecursionError:  # an expression nested too deep to read: a padding line must not hide the cell
+            findings = [(1, "unread", "an expression nests too deep for the flags to read this cell; review it "
+                                      "by hand")]
         for line, code, message in findings:
             key = (code, cell.label, line)
             if key in seen or per_code.get(code, 0) >= MAX_PER_CODE:
@@ -105,9 +119,10 @@ def definition(cells: Iterable[Cell], name: str | None) -> dict[str, Any] | None
 class _Reader:
     """One parsed cell: its import aliases, then what its calls and names resolve to."""
 
-    def __init__(self, tree: ast.AST):
-        self.tree = tree
+    def __init__(self, tree: ast.AST, ours: frozenset[str]):
+        self.tree, self.ours = tree, ours
         self.aliases: dict[str, str] = {}  # local name -> dotted module path
+        self.constants = _constants(tree)  # names bound once, to a string known before it runs
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -151,7 +166,9 @@ class _Reader:
 
     def _imported(self, module: str) -> Iterator[tuple[str, str]]:
         top = module.partition(".")[0]
-        if top in IMPORTS:
+        if top in self.ours:
+            yield "imports_grader", f"imports {module}: the grader's own code"
+        elif top in IMPORTS:
             code, why = IMPORTS[top]
             yield code, f"imports {module}: {why}"
 
@@ -165,14 +182,18 @@ class _Reader:
     def _call(self, node: ast.Call) -> Iterator[tuple[str, str]]:
         name = self.resolve(node.func)
         if name == "getattr":  # w = getattr(os, "write")
+            base = self.resolve(node.args[0]) if node.args else None
             name = self.resolve(node)
+            if name is None and base in WATCHED and len(node.args) >= 2:
+                yield "computed_attribute", (f"fetches an attribute of {base} by a name computed at run time, "
+                                             "which can be any of its calls (fork, write, kill...)")
         first = node.args[0] if node.args else None
         if name in CALLS:
             code, why = CALLS[name]
             yield code, f"calls {name}: {why}"
         elif name in ("open", "io.open") and _is_int(first):
             yield "raw_fd_write", f"calls open() on file descriptor {first.value}, not on a file name"
-        elif name in IMPORTERS and any(_our_module(arg) for arg in node.args):
+        elif name in IMPORTERS and any(self._our_module(arg) for arg in node.args):
             yield "imports_grader", f"loads the grader's own code through {name}"
         elif name in LISTERS and _outside(first):
             yield "reads_outside", f"calls {name}({_prefix(first)!r}...): looks at folders outside its own"
@@ -196,11 +217,62 @@ class _Reader:
             return f"{base}.{node.attr}" if base else None
         # getattr(os, "write") is os.write spelt so a text search misses it
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
-                and isinstance(node.args[1].value, str)):
-            base = self.resolve(node.args[0], depth + 1)
-            return f"{base}.{node.args[1].value}" if base else None
+                and len(node.args) >= 2):
+            base, attr = self.resolve(node.args[0], depth + 1), self.fold(node.args[1])
+            return f"{base}.{attr}" if base and attr is not None else None
         return None
+
+    def fold(self, node: ast.AST | None) -> str | None:
+        """The string an expression always makes, where the file says it: "fo" + "rk", f"{'fo'}rk", "".join(...)."""
+        return _fold(node, self.constants)
+
+    def _our_module(self, node: ast.AST | None) -> bool:
+        """A module name ("probes", "grader.wire") or file path ("../probes.py") of ours."""
+        text = self.fold(node)
+        if text is None:
+            return False
+        stem = text.replace("\\", "/").rpartition("/")[2].removesuffix(".py")
+        return text.partition(".")[0] in self.ours or stem in self.ours or f"/{PACKAGE}/" in text
+
+
+def _constants(tree: ast.AST) -> dict[str, str]:
+    """Names assigned exactly once in the cell, to a string folding can tell."""
+    assigned: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name):
+            assigned.setdefault(node.target.id, []).append(ast.Constant(None))  # changed: not a constant
+    constants: dict[str, str] = {}
+    for name, values in assigned.items():
+        if len(values) == 1:
+            folded = _fold(values[0], {})
+            if folded is not None:
+                constants[name] = folded
+    return constants
+
+
+def _fold(node: ast.AST | None, constants: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _fold(node.left, constants), _fold(node.right, constants)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        parts = [_fold(v.value if isinstance(v, ast.FormattedValue) and v.conversion == -1 and not v.format_spec
+                       else v if isinstance(v, ast.Constant) else None, constants) for v in node.values]
+        return "".join(parts) if all(p is not None for p in parts) else None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+            and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], (ast.List, ast.Tuple))):
+        separator = _fold(node.func.value, constants)
+        parts = [_fold(e, constants) for e in node.args[0].elts]
+        if separator is not None and all(p is not None for p in parts):
+            return separator.join(parts)
+    return None
 
 
 def _is_int(node: ast.AST | None) -> bool:
@@ -218,15 +290,6 @@ def _prefix(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.JoinedStr) and node.values:
         return _string(node.values[0])
     return _string(node)
-
-
-def _our_module(node: ast.AST | None) -> bool:
-    """A module name ("probes", "grader.wire") or file path ("../probes.py") of ours."""
-    text = _string(node)
-    if text is None:
-        return False
-    stem = text.replace("\\", "/").rpartition("/")[2].removesuffix(".py")
-    return text.partition(".")[0] in OUR_MODULES or stem in OUR_MODULES or "/grader/" in text
 
 
 def _outside(node: ast.AST | None) -> bool:

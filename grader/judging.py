@@ -29,8 +29,10 @@ class Observations:
 
     def __init__(self, outcomes: dict[str, Outcome]):
         self.outcomes = outcomes
+        self.read: list[str] = []  #: the probes asked for, in order: what the check needs
 
     def value(self, probe_id: str) -> Any:
+        self.read.append(probe_id)
         outcome = self.outcomes.get(probe_id) or Outcome("not_run")
         if outcome.status != "ok":
             raise ProbeFailed(probe_id, outcome)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -34,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-# A cell that only calls check() is not work the grader needs to see.
-_CHECK_CELL = re.compile(r"(from grader import check\s*)?check\(.*\)\s*;?", re.DOTALL)
+from grader.check_cell import is_check_cell
+
 
 
 class NotebookNotFound(Exception):
@@ -121,7 +120,7 @@ def unsaved(notebook: Path, inputs: Sequence[str]) -> tuple[str, ...]:
     latest: dict[str, str] = {}
     for source in inputs:  # a later run of a cell with the same first line replaces the earlier
         code = _normal(source)
-        if code and not _CHECK_CELL.fullmatch(code):
+        if code and not is_check_cell(code):  # not work the grader needs to see
             latest[code.splitlines()[0]] = code
     return tuple(first for first, code in latest.items() if code not in saved)
 

@@ -37,19 +37,23 @@ class CheckResult:
     where: str | None = None  #: the submission's name this check is about, e.g. "NeuralNetwork.backward"
     diagnosed: tuple[str, ...] = ()  #: stable names of the bugs the judge recognised, e.g. "missing_1_over_m"
     blocked_by: str | None = None  #: with status "blocked": the submission's function that blocks it
+    #: the submission's functions its probes called, and what those read, first seen first: what can spoil it
+    needs: tuple[str, ...] = ()
+    raised_in: str | None = None  #: with an error: the submission's function whose own line raised it
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
         data["feedback"] = {"summary": self.feedback.summary, "details": list(self.feedback.details)}
         data["diagnosed"] = list(self.diagnosed)
+        data["needs"] = list(self.needs)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         feedback = Feedback(data["feedback"]["summary"], tuple(data["feedback"]["details"]))
         return cls(**{**data, "status": Status(data["status"]), "feedback": feedback,
-                      "diagnosed": tuple(data.get("diagnosed", ()))})
+                      "diagnosed": tuple(data.get("diagnosed", ())), "needs": tuple(data.get("needs", ()))})
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,35 @@ def _alive_sleepers() -> list[int]:
     return pids
 
 
-def test_processes_a_submission_starts_are_all_killed(hostile):
+def test_a_submission_may_start_no_process_and_is_told_so(hostile):
     before = set(_alive_sleepers())
     result = grade(hostile("fork_bomb_light"), FAST)
     assert result.score == 100
+    if "seccomp" in confinement.current().layers:
+        for way in ("helpers", "fork"):
+            assert f"{way}: [Errno 1] a submission may not start processes" in result.output
     assert set(_alive_sleepers()) - before == set()
+
+
+@pytest.mark.skipif("seccomp" not in confinement.current().layers, reason="this machine refuses seccomp filters")
+def test_finite_differences_in_a_forked_copy_earn_nothing_and_are_flagged(hostile):
+    """The fork, reached by a name built at run time, would evaluate the network where no count sees it."""
+    folder = hostile("numerical_backward_in_a_fork")
+    result = grade(folder, FAST)
+    backward = check(result, "network.backward")
+    assert backward.score == 0 and "a submission may not start processes" in backward.feedback.summary
+    (flag,) = [f for f in result.flags if f["code"] == "fork"]
+    line = (folder / "backprop.py").read_text().splitlines()[flag["where"]["line"] - 1]
+    assert 'getattr(os, "fo" + "rk")' in line
+    assert check(result, "network.forward").status is Status.PASSED
+
+
+@pytest.mark.skipif("seccomp" not in confinement.current().layers, reason="this machine refuses seccomp filters")
+def test_a_multiprocessing_pool_is_refused_and_costs_only_its_check(hostile):
+    result = grade(hostile("multiprocessing_in_explore_hyperparameters"), FAST)
+    curves = check(result, "hyperparameters.curves")
+    assert curves.status is Status.ERROR and "a submission may not start processes" in curves.feedback.summary
+    assert result.score == 100 - curves.max_score
 
 
 def test_monkeypatched_numpy_cannot_make_wrong_answers_pass(hostile):
@@ -181,7 +205,7 @@ def test_a_grader_killed_outright_takes_its_child_with_it(hostile):
     import sys
     import time
 
-    grader = subprocess.Popen([sys.executable, "-m", "grader", str(hostile("sleep_forever_in_import"))],
+    grader = subprocess.Popen([sys.executable, "-m", "grader", str(hostile("sleep_forever_in_a_class_body"))],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while not _children(grader.pid) and time.monotonic() < deadline:
@@ -211,8 +235,10 @@ def test_a_lingering_zombie_leader_neither_hangs_grading_nor_survives_it(hostile
     from grader.sandbox import lifetime
 
     started = time.monotonic()
-    result = grade(hostile("zombie_leader_in_a_class_body"), FAST)
-    assert result.score == 100
+    result = grade(hostile("zombie_leader_in_plot_loss"), FAST)
+    plots = check(result, "plots.loss")
+    assert plots.status is Status.ERROR and "did not finish within" in plots.feedback.summary
+    assert result.score == 100 - plots.max_score
     assert time.monotonic() - started < 120
     assert "still here" in result.output
     uid = confinement.current().uid

@@ -17,6 +17,7 @@ import pytest
 from grader import sandbox
 from grader.confine import plan as confinement
 from grader.sandbox import lifetime
+from tests import confinement_probes as probes
 
 REPO = Path(__file__).resolve().parents[1]
 PROBES = Path(__file__).with_name("confinement_probes.py")
@@ -77,9 +78,34 @@ def test_nothing_the_child_wrote_in_shared_memory_outlives_grading(report):
     assert not Path("/dev/shm/pwned-by-confinement-test").exists()
 
 
-def test_numpy_matplotlib_and_multiprocessing_still_work(report):
+def test_numpy_matplotlib_and_threads_still_work(report):
     answers = report["answers"]
-    assert (answers["write_scratch"], answers["plot"], answers["multiprocessing"]) == ("ok", "ok", "ok")
+    assert (answers["write_scratch"], answers["plot"], answers["threads"]) == ("ok", "ok", "ok")
+
+
+@pytest.mark.parametrize("attempt", ["fork", "subprocess", "multiprocessing"])
+def test_the_child_may_start_no_process_and_is_told_so(report, attempt):
+    _require("seccomp")
+    assert report["answers"][attempt].startswith("PermissionError: [Errno 1] a submission may not start processes")
+
+
+@pytest.mark.parametrize("call", ["fork", "vfork", "clone_process", "ptrace", "mount", "setns", "bpf",
+                                  *(f"{kind}_{ns}" for kind in ("clone", "thread") for ns in probes.NAMESPACES)])
+def test_each_forbidden_system_call_is_refused_by_the_filter(report, call):
+    """Straight to the kernel, past every wrapper: the filter's EPERM, not the kernel's own EINVAL or success."""
+    _require("seccomp")
+    assert report["answers"]["raw"][call] in ("EPERM", "absent")
+
+
+def test_clone3_answers_enosys_so_the_c_library_falls_back_to_clone(report):
+    _require("seccomp")
+    assert report["answers"]["raw"]["clone3"] == "ENOSYS"
+
+
+@pytest.mark.parametrize("family", ["inet_stream", "inet6_dgram", "unix_stream", "netlink", "packet"])
+def test_the_child_can_make_no_socket(report, family):
+    _require("seccomp")
+    assert report["answers"]["sockets"][family].startswith("OSError: [Errno 97]")
 
 
 def test_no_network(report):

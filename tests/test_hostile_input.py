@@ -180,3 +180,14 @@ def test_merge_into_a_missing_parent_is_refused(tmp_path):
     shard.mkdir()
     assert "does not exist" in one_line_usage_error(grader("merge", tmp_path / "no" / "out", shard))
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("terms", [990, 2000, 5000])
+def test_a_padding_expression_never_hides_a_cells_flags(terms):
+    """Too deep for the flags' reader (not for the parser), a cell used to be skipped unread: no flag at all."""
+    from grader import integrity
+    from grader.submission import Cell
+
+    pad = "z = " + "+".join(['"a"'] * terms) + "\n"
+    flags = integrity.scan([Cell("backprop.py", mutants.source(mutants.HOSTILE, "flagged_backward") + pad)])
+    assert {f["code"] for f in flags} & {"frame_inspection", "unread"}

@@ -1,5 +1,6 @@
 """Static integrity flags: code that reaches for the grader is pointed out, nothing else."""
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -14,7 +15,17 @@ CORRECT = Path(__file__).with_name("submissions") / "correct"
 
 
 def codes(code: str) -> list[str]:
-    return [f["code"] for f in integrity.scan([Cell("backprop.py", textwrap.dedent(code))])]
+    return [f["code"] for f in integrity.scan([Cell("backprop.py", textwrap.dedent(code))], SHIPPED)]
+
+
+def _shipped():
+    from grader import sandbox
+    from grader.backprop import Backprop
+
+    return list(sandbox.shipped(Backprop.probe_files))
+
+
+SHIPPED = _shipped()
 
 
 @pytest.mark.parametrize("code, flag", [
@@ -94,9 +105,31 @@ def test_correct_variants_raise_no_flag(name):
     assert integrity.scan([Cell("backprop.py", mutants.source(mutants.CORRECT, name))]) == ()
 
 
+def test_every_file_shipped_into_the_child_is_one_of_the_modules_the_flags_look_for(tmp_path):
+    """The runner folder a real session writes, not a list kept beside it: a file added there is flagged."""
+    from grader.backprop import Backprop
+    from grader.confine import plan
+    from grader.sandbox import Limits, session, streams
+
+    child = session.Session([], "backprop", Backprop.probe_files, [], Limits(), streams.Output(1024), 1.0,
+                            plan.current())
+    child._prepare(str(tmp_path))
+    names = sorted(os.listdir(tmp_path / "runner"))
+    assert {"child.py", "probes.py", "evaluations.py", "wire.py"} <= set(names)
+    for name in names:
+        assert "imports_grader" in codes(f"import {name.removesuffix('.py')}"), name
+
+
+def test_attributes_fetched_by_a_name_the_file_does_not_give_are_flagged_only_on_the_risky_modules():
+    assert codes("import numpy as np\nf = getattr(np, input())") == []
+    assert codes("class A:\n    x = 1\ngetattr(A(), 'x' + str(1))") == []
+    assert codes("import os\np = getattr(os, 'pa' + 'th')") == []
+
+
 def test_the_forgeries_of_the_hostile_corpus_are_flagged():
     def flagged(name):
-        return {f["code"] for f in integrity.scan([Cell("backprop.py", mutants.source(mutants.HOSTILE, name))])}
+        return {f["code"] for f in integrity.scan([Cell("backprop.py", mutants.source(mutants.HOSTILE, name))],
+                                                  SHIPPED)}
 
     assert {"imports_grader", "raw_fd_write", "argv_access"} <= flagged("forge_channel_with_grader_math")
     assert {"imports_grader", "module_table"} <= flagged("patch_the_probes")
@@ -149,10 +182,11 @@ def test_reports_without_flags_have_no_flag_section():
     assert "Flags for review" not in terminal.render(replace(_flagged_result(), flags=()))
 
 
-def test_expressions_nested_thousands_deep_are_skipped_not_fatal():
+def test_expressions_nested_thousands_deep_are_not_fatal_and_hide_nothing():
     from grader import integrity
     from grader.submission import Cell
 
     deep_attribute = "x = a" + ".b" * 3000 + "\n"
     deep_sum = 'import os\nos.listdir("/" + ' + " + ".join(['"a"'] * 2000) + ")\n"
-    assert integrity.scan([Cell("backprop.py", deep_attribute), Cell("cell 2", deep_sum)]) == ()
+    flags = integrity.scan([Cell("backprop.py", deep_attribute), Cell("cell 2", deep_sum)])
+    assert [(f["code"], f["where"]["cell"]) for f in flags] == [("unread", "cell 2")]  # a person reads it

@@ -38,9 +38,16 @@ W2_IN_BACKWARD = "w2_in_backward"  #: backward steps W2 and b2 itself, then dW1 
 # sigmoid_derivative mistakes (sigmoid_derivative.values names them), wherever backward takes sigma'(z).
 DERIVATIVES = {"derivative_of_activation": lambda z: z * (1 - z),
                "derivative_mixed": lambda z: objectives.sigmoid(z) * (1 - z)}
+# A backward that passes the output error (a2 - y), not dz2, back to the hidden layer skips sigma'(z2)
+# there: with a squared-error dz2 the output layer steps on that objective and the hidden layer on
+# cross-entropy. A mixed objective, per layer: each layer's step is still an accepted objective's exact
+# gradient, so the replay stays exact and hand-made weights still fail it.
+HIDDEN_ON = {f"hidden_on_{name}": name for name in OBJECTIVES}
 VARIANTS = {NO_B1: "forward leaves out b1", W2_IN_BACKWARD: "backward steps W2 and b2 itself",
             "derivative_of_activation": "sigmoid_derivative(z) computing z(1 - z)",
-            "derivative_mixed": "sigmoid_derivative(z) computing sigmoid(z)(1 - z)"}
+            "derivative_mixed": "sigmoid_derivative(z) computing sigmoid(z)(1 - z)",
+            **{bug: f"a mixed objective, the hidden layer stepping on {OBJECTIVES[name].description} "
+                    "(backward passes a2 - y, not dz2, back to it)" for bug, name in HIDDEN_ON.items()}}
 # dL/da2 of the squared errors, whose dz2 takes sigma'(z2) too (objectives.OBJECTIVES; cross-entropy's
 # dz2 = a2 - y takes none).
 SQUARED_DL_DA2 = {"mse": lambda a2, y: 2 * (a2 - y) / y.size, "half_sse": lambda a2, y: (a2 - y) / y.shape[0]}
@@ -63,6 +70,9 @@ class Rule:
             return objectives.gradients({**params, "b1": 0 * params["b1"]}, X, y, self.objective)
         if self.bug in DERIVATIVES:
             return _with_derivative(params, X, y, self.objective, DERIVATIVES[self.bug])
+        if self.bug in HIDDEN_ON:
+            out, hidden = (objectives.gradients(params, X, y, o) for o in (self.objective, HIDDEN_ON[self.bug]))
+            return {"W1": hidden["W1"], "b1": hidden["b1"], "W2": out["W2"], "b2": out["b2"]}
         return diagnosis.mistaken_gradients(params, X, y, self.objective, self.bug)
 
     def step(self, params: dict, X, y) -> dict:
@@ -79,6 +89,10 @@ class Rule:
         for _ in range(steps):
             current = self.step(current, X, y)
         return current
+
+    def objectives(self) -> tuple[str, ...]:
+        """The accepted objectives the steps descend: two for a mixed objective, one per layer."""
+        return (self.objective, HIDDEN_ON[self.bug]) if self.bug in HIDDEN_ON else (self.objective,)
 
     def scales(self, learning_rate: float) -> dict:
         """Each parameter's rate as a multiple of the learning rate."""
@@ -144,8 +158,10 @@ def candidates(start: dict, first: dict, X, y, accepted, learning_rate: float) -
     """Every rule whose one step from `start` gives `first`: plain gradient descent first, then
     scaled exact gradients, then known mistakes."""
     found = []
+    mixed = [bug for bug, hidden in HIDDEN_ON.items() if hidden in accepted]
     for objective in accepted:
-        for bug in (None, *(b.name for b in diagnosis.BUGS), NO_B1, *DERIVATIVES):
+        for bug in (None, *(b.name for b in diagnosis.BUGS), NO_B1, *DERIVATIVES,
+                    *(b for b in mixed if HIDDEN_ON[b] != objective)):
             g = Rule(objective, bug, ()).gradients(start, X, y)
             rates = [_rate(start[k], first[k], g[k], learning_rate) for k in PARAMS]
             if all(r is not None for r in rates) and any(r != 0 for r in rates):

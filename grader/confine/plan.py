@@ -4,7 +4,7 @@
   CAP_SYS_ADMIN: a CI virtual machine, say).
 - landlock: the same file whitelist, no TCP, no signals out (any user, kernel
   5.13+; where namespaces are forbidden, as in plain Docker and Gradescope).
-- seccomp: no other socket families, ptrace, unshare, mount, bpf, ...
+- seccomp: no new process (threads only), no other socket families, ptrace, unshare, mount, bpf, ...
 - uid: a sandbox uid of this grader's own (root only).
 - capabilities: every capability dropped for good (root only).
 

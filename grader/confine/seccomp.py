@@ -1,9 +1,11 @@
 """Seccomp: the system calls no submission needs, refused with EPERM.
 
 Landlock covers files, TCP and signals; this filter covers the rest:
-every new socket (UDP, raw, netlink, and unix sockets too: Landlock does
+every new process (fork, vfork, and clone without CLONE_THREAD: a
+submission needs threads, for numpy's BLAS, and no process of its own, so
+everything it computes happens where the grader counts it), every new socket (UDP, raw, netlink, and unix sockets too: Landlock does
 not cover connecting to a host's pathname socket) but an AF_UNIX
-socketpair, which multiprocessing's pipes use; new namespaces
+socketpair; new namespaces
 (unshare, setns, clone with a CLONE_NEW* flag), ptrace and reading other
 processes' memory, mounts, kernel modules, BPF, keyrings, io_uring (whose
 operations seccomp cannot see) and the like. clone3 answers ENOSYS, as in
@@ -23,11 +25,12 @@ PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 RET_ALLOW, RET_ERRNO, RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
 AF_UNIX = 1
 CLONE_NEW_ANY = 0x7E020000  # NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+CLONE_THREAD = 0x00010000  #: a thread of this process, not a new one
 
 # (AUDIT_ARCH, numbers by name); a name missing from a table does not exist there
 TABLES = {
     "x86_64": (0xC000003E, {
-        "socket": 41, "socketpair": 53, "clone": 56, "clone3": 435, "unshare": 272, "setns": 308,
+        "socket": 41, "socketpair": 53, "clone": 56, "fork": 57, "vfork": 58, "clone3": 435, "unshare": 272, "setns": 308,
         "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312, "pidfd_getfd": 438,
         "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "open_tree": 428, "move_mount": 429,
         "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442,
@@ -50,6 +53,7 @@ TABLES = {
 }
 X32_BIT = 0x40000000
 #: called with arguments the filter inspects, below; every other name in a table is refused outright
+#: (aarch64 has no fork or vfork: its C library forks through clone)
 INSPECTED = ("socket", "socketpair", "clone", "clone3")
 
 # classic BPF
@@ -83,9 +87,9 @@ def program(machine: str | None = None) -> list[tuple[int, int, int, int]] | Non
     # socketpair: AF_UNIX only (a connected pair, reaching nothing outside)
     code += [(JEQ_K, 0, 4, numbers["socketpair"]), (LD_W_ABS, 0, 0, ARG0), (JEQ_K, 0, 1, AF_UNIX),
              (RET_K, 0, 0, RET_ALLOW), (RET_K, 0, 0, RET_ERRNO | errno.EAFNOSUPPORT)]
-    # x86-64's clone takes its flags first, as aarch64's does
-    code += [(JEQ_K, 0, 4, numbers["clone"]), (LD_W_ABS, 0, 0, ARG0), (JSET_K, 0, 1, CLONE_NEW_ANY),
-             (RET_K, 0, 0, deny), (RET_K, 0, 0, RET_ALLOW)]
+    # clone: a thread, in no new namespace (x86-64's clone takes its flags first, as aarch64's does)
+    code += [(JEQ_K, 0, 5, numbers["clone"]), (LD_W_ABS, 0, 0, ARG0), (JSET_K, 2, 0, CLONE_NEW_ANY),
+             (JSET_K, 0, 1, CLONE_THREAD), (RET_K, 0, 0, RET_ALLOW), (RET_K, 0, 0, deny)]
     for name, number in numbers.items():
         if name not in INSPECTED:
             code += [(JEQ_K, 0, 1, number), (RET_K, 0, 0, deny)]

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Mapping
 
-from grader.report import flags, inert
+from grader.report import flags, inert, root_cause
 from grader.report.locate import line_of
 from grader.report.points import shown
 from grader.results import Status, SubmissionResult
@@ -42,6 +42,7 @@ def summary(result: SubmissionResult) -> str:
     if result.flags:
         out[2:2] = [f"**{flags.HEADING}** ({flags.NOTICE}):", "", *(f"- {_cell(flags.line(f))}" for f in result.flags),
                     ""]
+    out[2:2] = _fix_first(result)
     for c in result.checks:
         out.append(f"| {ICON[c.status]} | `{c.name}` | {shown(c.score)}/{shown(c.max_score)} "
                    f"| {_cell(c.feedback.summary)} |")
@@ -54,6 +55,19 @@ def summary(result: SubmissionResult) -> str:
     if result.notes:
         out += ["", "### Notes", "", _fenced("\n".join(result.notes))]
     return "\n".join(out) + "\n"
+
+
+def _fix_first(result: SubmissionResult) -> list[str]:
+    """What the terminal report opens with, above the flags and the table."""
+    if result.score == result.max_score:
+        return []
+    out = []
+    for cause in root_cause.causes(result):
+        out += [f"**Fix first:** {_cell(cause.title)}", ""]
+        out += [_fenced("\n".join(cause.lines)), ""] if cause.lines else []
+        out += [f"{_cell(line)}  " for line in (root_cause.regains(cause), *cause.advice) if line]
+        out.append("")
+    return out
 
 
 def _data(text: str) -> str:

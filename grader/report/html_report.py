@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.report import bounds, figures, flags, inert
+from grader.report import bounds, figures, flags, inert, root_cause
 from grader.report.points import shown
 from grader.wire import decode_array
 from grader.results import Status, SubmissionResult
@@ -34,7 +34,7 @@ tr.part td:first-child{border-left:4px solid #d90}tr.fail td:first-child,tr.err 
 tr.todo td:first-child{border-left:4px solid #999}tr.bug td:first-child{border-left:4px solid #70c}
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}figure{display:inline-block;margin:.5em;
 vertical-align:top;max-width:47%}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85em;color:#555}
-.total{font-size:1.4em;font-weight:600}
+.total{font-size:1.4em;font-weight:600}#fix-first{border-left:4px solid #c22;padding:0 1em;background:#fdf3f3}
 """
 
 
@@ -145,6 +145,19 @@ def _details(result: SubmissionResult) -> list[str]:
     return out
 
 
+def _fix_first(result: SubmissionResult) -> list[str]:
+    """What the terminal report opens with, above the flags and the table: in the first screen."""
+    if result.score == result.max_score:
+        return []
+    out = []
+    for cause in root_cause.causes(result):
+        out.append(f"<p><strong>{_e(inert.line(cause.title))}</strong></p>")
+        if cause.lines:
+            out.append(f"<pre>{_e(chr(10).join(cause.lines))}</pre>")
+        out += [f"<p>{_e(inert.line(line))}</p>" for line in (root_cause.regains(cause), *cause.advice) if line]
+    return ['<section id="fix-first"><h2>Fix first</h2>', *out, "</section>"] if out else []
+
+
 def render(result: SubmissionResult) -> str:
     """The page: score table, feedback, and figures drawn from the result's artifacts."""
     seconds = result.timings.get("total_seconds", 0)
@@ -155,6 +168,7 @@ def render(result: SubmissionResult) -> str:
            f'<p class="total">Total: {shown(result.score)} / {shown(result.max_score)}</p>',
            f"<p>{_e(result.source_kind or 'nothing readable')} · graded in {seconds:.1f} s · grader "
            f"{_e(result.grader_version)} · digest <code>{_e(result.digest[:12])}</code></p>"]
+    out += _fix_first(result)
     if any(c.status is Status.GRADER_ERROR for c in result.checks):
         out.append("<p><strong>The grader itself failed on a check. This is not your fault: please report it "
                    "to your instructor.</strong></p>")

@@ -18,10 +18,10 @@ from typing import Sequence
 from grader.confine import plan as confinement
 from grader.sandbox import lifetime
 from grader.sandbox.model import Limits, Outcome, Probe, Run, SandboxError, reason
-from grader.sandbox.session import Session
+from grader.sandbox.session import Session, shipped
 from grader.sandbox.streams import Output
 
-__all__ = ["Limits", "Outcome", "Probe", "Run", "SandboxError", "run"]
+__all__ = ["Limits", "Outcome", "Probe", "Run", "SandboxError", "run", "shipped"]
 
 
 def run(chunks: list[dict], module_name: str, probe_files: Sequence[Path], probes: list[Probe],

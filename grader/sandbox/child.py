@@ -16,17 +16,19 @@ import json
 import os
 import sys
 import time
-import traceback
 import types
 import warnings
 
-RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+CELLS: set[str] = set()  #: the "files" the submission's code was compiled as: its cells' labels
 
 
 def main() -> None:
     request_path, channel_fd = sys.argv[1], int(sys.argv[2])
     with open(request_path, encoding="utf-8") as f:
         request = json.load(f)
+    import refusals
+
+    refusals.install()
     # Imported before the submission runs, so the probes hold the real
     # numpy functions even if the submission replaces them later.
     import probes
@@ -73,6 +75,7 @@ def run_cells(chunks: list[dict], module_name: str) -> tuple[dict, list[dict]]:
     sys.modules[module_name] = module
     namespace = module.__dict__
     errors, failed_cell = [], None
+    CELLS.update(chunk["cell"] for chunk in chunks)
     for index, chunk in enumerate(chunks):
         if chunk["whole"] and chunk["cell"] == failed_cell:
             continue
@@ -87,15 +90,24 @@ def run_cells(chunks: list[dict], module_name: str) -> tuple[dict, list[dict]]:
 
 
 def describe(error: BaseException) -> dict:
-    """The error as a student needs it: type, message, and their own line."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not f.filename.startswith(RUNNER_DIR)]
+    """The error as a student needs it: type, message, and their own line that raised.
+
+    That is the last frame in the submission's own code (numpy's and the
+    probes' frames are not theirs), with its cell and the function's qualified
+    name, so that the parent charges the function that raised, not its caller.
+    """
+    frames, tb = [], error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename in CELLS:
+            frames.append((code.co_filename, tb.tb_lineno, code.co_name, getattr(code, "co_qualname", code.co_name)))
+        tb = tb.tb_next
     where = None
     if isinstance(error, SyntaxError) and error.lineno:
         where = {"file": error.filename or "", "line": error.lineno, "function": ""}
     elif frames:
-        last = frames[-1]
-        where = {"file": last.filename, "line": last.lineno, "function": last.name}
+        file, line, name, qualname = frames[-1]
+        where = {"file": file, "line": line, "function": name, "qualname": qualname}
     try:
         message = str(error)[:500]
     except BaseException:

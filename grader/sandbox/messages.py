@@ -145,7 +145,8 @@ def _flat_numbers(value, where):
     return value
 
 
-WHERE = record({"file": text(4096), "line": number(0, 10 ** 9, integer=True), "function": text(1000)})
+WHERE = record({"file": text(4096), "line": number(0, 10 ** 9, integer=True), "function": text(1000)},
+               {"qualname": text(1000)})
 ERROR = {"type": text(1000), "message": text(1000), "where": nullable(WHERE)}
 LOADED = record({"errors": items(record({"cell": text(1000), **ERROR}, {"chunk": number(0, 10 ** 9, integer=True)}),
                                   10_000),

@@ -11,9 +11,9 @@ class SandboxError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 2048  #: address space per child
+    memory_mb: int = 2048  #: address space: all the submission holds, since it may start no process
     cpu_seconds: int = 600  #: CPU time per child
-    processes: int = 32
+    processes: int = 32  #: threads of the sandbox uid (RLIMIT_NPROC)
     open_files: int = 256
     file_size_mb: int = 16
     disk_mb: int = 256  #: scratch and shared memory together, all files of the child

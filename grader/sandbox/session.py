@@ -1,6 +1,6 @@
 """One confined child working through a list of probes.
 
-Its scratch folder holds the request, the child runner, the wire format and
+Its scratch folder holds the request, the child runner (with refusals.py), the wire format and
 the assignment's probes: the only grader code the child can see. The
 trusted launcher confines it (grader/sandbox/launch.py) and says on a
 status pipe which layers took; then the child runs the submission and
@@ -31,9 +31,23 @@ from grader.sandbox.streams import Output, Pipes, Timeout, TooMuch
 
 GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 LAUNCH = f"import sys; sys.path.insert(0, {GRADER_PARENT!r}); from grader.sandbox.launch import main; main()"
-RUNNER = {"child.py": Path(__file__).with_name("child.py"), "wire.py": Path(wire.__file__)}
+RUNNER = {"child.py": Path(__file__).with_name("child.py"), "refusals.py": Path(__file__).with_name("refusals.py"),
+          "wire.py": Path(wire.__file__)}
 STATUS_SECONDS = 30.0  #: for the launcher to confine itself
 LOADED_BYTES = 1 << 20  #: the `loaded` message: errors and defined names
+
+
+def shipped(probe_files: Sequence[Path]) -> dict[str, Path]:
+    """The files a child receives, by the name it imports them as: the runner's, then the assignment's.
+
+    The first probe file is the child's `probes.py`; the integrity flags
+    take every name here for one of the grader's modules.
+    """
+    first, *rest = probe_files
+    files = {**{Path(f).name: Path(f) for f in rest}, "probes.py": Path(first), **RUNNER}
+    if len(files) != len(RUNNER) + len(probe_files):
+        raise ValueError(f"the probe files {[Path(f).name for f in probe_files]} clash with the runner's own")
+    return files
 
 
 class Session:
@@ -41,10 +55,7 @@ class Session:
                  limits: Limits,
                  output: Output, seconds_left: float, plan: Plan):
         self.probes, self.limits, self.output, self.plan = probes, limits, output, plan
-        first, *rest = probe_files
-        self.shipped = {**{Path(f).name: Path(f) for f in rest}, "probes.py": Path(first), **RUNNER}
-        if len(self.shipped) != len(RUNNER) + len(probe_files):
-            raise ValueError(f"the probe files {[Path(f).name for f in probe_files]} clash with the runner's own")
+        self.shipped = shipped(probe_files)
         self.deadline_total = time.monotonic() + seconds_left
         self.request = {"chunks": chunks, "module_name": module_name,
                         "probes": [{"id": p.id, "kind": p.kind, "args": p.args} for p in probes]}

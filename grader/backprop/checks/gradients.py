@@ -7,7 +7,7 @@ import numpy as np
 
 from grader.backprop import objectives
 from grader.backprop.checks.common import objective_names, probe, random_params, shapes
-from grader.backprop.diagnosis import constant_factor, diagnose, recognised
+from grader.backprop.diagnosis import constant_factor, diagnose
 from grader.backprop.gradcheck import numerical_gradient, relative_error
 from grader.backprop.objectives import OBJECTIVES, PARAMS
 from grader.judging import Check, Observations, ProbeFailed, Verdict
@@ -138,7 +138,14 @@ def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) ->
         message = problem.feedback.summary if isinstance(problem, Invalid) else _probe_text(problem)
         details.insert(0, f"network {SHAPES[i]}: {message}")
     if shape_problems:
-        summary, more, diagnosed = f"backward: {shape_problems[0]}", list(dict.fromkeys(shape_problems[1:])), ()
+        summary, more = f"backward: {shape_problems[0]}", list(dict.fromkeys(shape_problems[1:]))
+        # Numbers in the wrong shape (a db of shape (n,), a dW transposed) are still diagnosed.
+        found = _diagnose([_reshaped(obs, i, case) for i, case in enumerate(cases)], cases, accepted)
+        diagnosed = found.names if found else ()
+        if found and found.right and found.objective in accepted:
+            more.insert(0, f"read in the parameters' shapes, the values are right: {found.exactly()}")
+        elif found:
+            more.insert(0, f"read in the parameters' shapes, the values are: {found.message}")
     else:
         summary, more, diagnosed = _diagnosis(got, cases, expected, accepted, best, per_param)
     return Verdict(fraction, Feedback(summary, tuple(more + details)), measured, diagnosed)
@@ -149,45 +156,58 @@ def _probe_text(failure: ProbeFailed) -> str:
     return f"{error.get('type', failure.outcome.status)}: {error.get('message', '')}"[:200]
 
 
+def _reshaped(obs: Observations, index: int, case: dict) -> dict | None:
+    """The four gradients of network `index` in their parameters' shapes, where each holds that many numbers."""
+    try:
+        value = obs.value(f"network.backward.{index}")
+        grads = mapping(value["returned"], "backward's return value", GRADIENT_KEYS)
+        want = shapes(case["sizes"])
+        out = {k: array(grads["d" + k], "d" + k) for k in PARAMS}
+    except (ProbeFailed, Invalid):
+        return None
+    if any(out[k].size != int(np.prod(want[k])) for k in PARAMS):
+        return None
+    # A transposed gradient is read transposed back (no parameter of SHAPES is square), a flat one reshaped.
+    return {k: out[k].T if out[k].shape == want[k][::-1] else out[k].reshape(want[k]) for k in PARAMS}
+
+
+def _diagnose(got, cases, accepted):
+    """The composition (diagnosis.diagnose) true on every network backward answered."""
+    networks = [(g, c["params"], c["X"], c["y"]) for g, c in zip(got, cases) if g is not None]
+    return diagnose(networks, accepted) if networks else None
+
+
 def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, list[str], tuple[str, ...]]:
-    """Name the bug: a known mistake, a constant factor, or the layer that is wrong."""
+    """Name the bug: a known composition, a constant factor, or the layer that is wrong."""
+    found = _diagnose(got, cases, accepted)
+    if found and not (found.right and found.objective in accepted):  # right to 1e-5, not to the check's tolerance
+        more = [f"next step: {found.hint}"]
+        if found.objective not in accepted:
+            more.append(f"accepted objectives: {', '.join(accepted)} (README, 'Accepted objectives')")
+        return f"backward: likely bug: {found.message}", more, found.names
     index = next(i for i, g in enumerate(got) if g is not None and any(
         relative_error(g[k], expected[i][best][k]) >= TOLERANCE for k in PARAMS))
-    g, case = got[index], cases[index]
-    m = case["X"].shape[0]
-    found = diagnose(g, case["params"], case["X"], case["y"], accepted)
-    if found:
-        bug, objective = found
-        return f"backward: likely bug: {bug.message}", [f"next step: {bug.hint}",
-                                                        f"(compared with {OBJECTIVES[objective].description})"], \
-            (bug.name,)
+    g = got[index]
     factors = {k: constant_factor(g[k], expected[index][best][k]) for k in PARAMS}
     wrong = [k for k in PARAMS if per_param[k] < 1]
-    lines, named = [], []
-    for k in wrong:
-        c = factors[k]
-        if c is None:
-            continue
-        name = ("missing 1/m" if np.isclose(c, m) else "sign flipped" if np.isclose(c, -1)
-                else "divided by m twice" if np.isclose(c, 1 / m) else f"off by a factor {c:.4g}")
-        named += [bug for bug, f in (("no_mean", m), ("sign", -1), ("double_mean", 1 / m)) if np.isclose(c, f)]
-        lines.append(f"d{k} is {c:.4g} x the expected gradient ({name})")
+    short = OBJECTIVES[best].short
+    lines = [f"d{k} is {factors[k]:.4g} x the gradient of {short} on network {SHAPES[index]}"
+             for k in wrong if factors[k] is not None]
     if set(wrong) <= {"W1", "b1"}:
         summary = ("backward: the output layer (dW2, db2) is right but the hidden layer (dW1, db1) is wrong: "
                    "check da1 = dz2 @ W2.T and dz1 = da1 * sigmoid'(z1)")
     elif set(wrong) <= {"W2", "b2"}:
         summary = "backward: the hidden layer is right but dW2/db2 are wrong: dW2 = (1/m) a1.T @ dz2"
     else:
-        summary = f"backward: gradients match no accepted objective ({', '.join(accepted)})"
+        summary = f"backward: gradients match no accepted objective ({', '.join(accepted)}), nor a known mistake"
     return summary, lines + [f"expected (closest objective): {OBJECTIVES[best].description}",
-                             "next step: compare each line with Exercise 1's chain rule, one factor at a time"], \
-        tuple(dict.fromkeys(named))
+                             "next step: compare each line with Exercise 1's chain rule, one factor at a time"], ()
 
 
-def judge_repeatable(obs: Observations, cases: list[dict], accepted: list[str]) -> Verdict:
-    """Same gradients twice, weights untouched: credited only for gradients the
-    grader recognises (diagnosis.recognised), since the child reports both calls
-    and two equal made-up answers (zeros, say) prove nothing."""
+def judge_repeatable(obs: Observations, cases: list[dict]) -> Verdict:
+    """Same gradients twice, weights untouched, judged on its own: a backward that matches no objective
+    (network.backward's to charge) is still repeatable. Gradients that are all zero compute nothing, so
+    two of them equal prove nothing (a made-up answer agreeing with itself)."""
     numerical = numerical_differentiation(obs)
     if numerical is not None:
         return Verdict(0, numerical)
@@ -197,9 +217,9 @@ def judge_repeatable(obs: Observations, cases: list[dict], accepted: list[str]) 
         # A gradient of the wrong shape is network.backward's to charge: here it is NaN, compared as such.
         first = _student_gradients(value, case, problems=[])
         again = _student_gradients(value, case, "again", problems=[])
-        if not recognised(first, case["params"], case["X"], case["y"], accepted):
-            problems.append("backward's gradients match no accepted objective, in no parameter, nor a known "
-                            "mistake: repeatability is credited once network.backward gets some of them right")
+        if not any(np.any(np.isfinite(first[k]) & (first[k] != 0)) for k in PARAMS):
+            problems.append("backward's gradients are all zero or of the wrong shape: repeatability is credited "
+                            "once backward computes something")
             continue
         after = mapping(value["params_after"], "parameters after backward", PARAMS)
         if any(not np.array_equal(array(after[k], k), case["params"][k]) for k in PARAMS):
@@ -220,6 +240,6 @@ def checks(s):
         Check("network.backward", "backward: numerical gradient check", p["network.backward"],
               partial(judge_backward, cases=c, accepted=accepted), "NeuralNetwork.backward"),
         Check("network.backward_repeatable", "backward: repeatable, weights untouched",
-              p["network.backward_repeatable"], partial(judge_repeatable, cases=c, accepted=accepted),
+              p["network.backward_repeatable"], partial(judge_repeatable, cases=c),
               "NeuralNetwork.backward"),
     ]

@@ -12,7 +12,7 @@ import numpy as np
 
 from grader.backprop import tasks
 from grader.backprop.checks import network
-from grader.backprop.checks.common import probe
+from grader.backprop.checks.common import objective_names, probe
 from grader.judging import Check, Observations, Verdict
 from grader.observations import Invalid, number
 from grader.results import Feedback
@@ -28,12 +28,12 @@ def probes(s):
                    "seed": s["checks"]["seed"]}, s["limits"]["probe_seconds"])]
 
 
-def judge(obs: Observations, train_step_case: dict) -> Verdict:
+def judge(obs: Observations, train_step_case: dict, accepted: list[str]) -> Verdict:
     """Each curve against its own network's train_step, both run in the child:
     credited only when network.train_step's losses are tied to trusted math
     (network.train_step_tied), so agreeing made-up curves earn nothing."""
     value = obs.value("hyperparameters.curves")
-    if not network.train_step_tied(obs, train_step_case):
+    if not network.train_step_tied(obs, train_step_case, accepted):
         return Verdict(0, Feedback(f"the curves are {network.UNTIED}"))
     curves, built = value.get("curves"), value.get("networks") or []
     if not isinstance(curves, dict):
@@ -72,4 +72,5 @@ def judge(obs: Observations, train_step_case: dict) -> Verdict:
 
 def checks(s):
     return [Check("hyperparameters.curves", "explore_hyperparameters", s["points"]["hyperparameters.curves"],
-                  partial(judge, train_step_case=network.train_step_case(s)), "explore_hyperparameters")]
+                  partial(judge, train_step_case=network.train_step_case(s), accepted=objective_names(s)),
+                  "explore_hyperparameters")]

@@ -134,25 +134,29 @@ def judge_loss(obs: Observations, case: dict) -> Verdict:
     parts = []
     for (y_true, y_pred), value in zip(case["pairs"], values):
         got, want = number(value, "compute_loss"), objectives.mse(y_true, y_pred)
+        shape = array(value, "compute_loss").shape
         if np.isclose(got, want, rtol=1e-9):
-            parts.append((1, True, ""))
+            # The shape is charged here only: every other check takes a loss of one element as its number.
+            parts += [(0.5, True, ""), (0.5, shape == (), f"compute_loss returns an array of shape {shape}, not a "
+                                                       "single number: reduce the whole array (np.mean of it)")]
             continue
         diff = y_true - y_pred
         why = next((w for w, f in LOSSES.items() if w and np.isclose(got, float(f(diff)), rtol=1e-9)), "")
         parts.append((1, False, f"compute_loss is not the mean squared error for y of shape {y_true.shape}: "
                                 f"expected {want:.6g}, got {got:.6g}" + (f"; it {why}" if why else "")))
     fraction, failures = verdict_parts(parts)
-    return Verdict(fraction, feedback("compute_loss is np.mean((y_true - y_pred) ** 2)", failures))
+    return Verdict(fraction, feedback("compute_loss is np.mean((y_true - y_pred) ** 2)",
+                                      list(dict.fromkeys(failures))))
 
 
-def judge_train(obs: Observations, case: dict, train_step_case: dict) -> Verdict:
+def judge_train(obs: Observations, case: dict, train_step_case: dict, accepted: list[str]) -> Verdict:
     """train's losses against the same epochs of train_step, both run in the child.
 
     Agreement between two of the child's answers is credited only when
     network.train_step's losses are tied to trusted math (train_step_tied).
     """
     value = obs.value("train.losses")
-    if not train_step_tied(obs, train_step_case):
+    if not train_step_tied(obs, train_step_case, accepted):
         return Verdict(0, Feedback(f"train is {UNTIED}"))
     losses = value["losses"]
     if not isinstance(losses, list):
@@ -201,5 +205,6 @@ def checks(s):
               numerical.judged(partial(judge_train_step, case=c["train_step"], accepted=objective_names(s)), s),
               "NeuralNetwork.train_step"),
         Check("train.losses", "train: one loss per epoch", p["train.losses"],
-              partial(judge_train, case=c["train"], train_step_case=c["train_step"]), "train"),
+              partial(judge_train, case=c["train"], train_step_case=c["train_step"], accepted=objective_names(s)),
+              "train"),
     ]

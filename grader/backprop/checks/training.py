@@ -12,6 +12,8 @@ from __future__ import annotations
 import random
 from functools import partial
 
+import numpy as np
+
 from grader.backprop import objectives, steps, tasks
 from grader.backprop.checks import activation, gradients, network, weight_scale
 from grader.backprop.checks.numerical import numerical_steps, step_evaluations
@@ -23,6 +25,10 @@ from grader.observations import Invalid
 from grader.results import Feedback
 
 AUDITED_STRETCHES = 4  # the first, the last, and two others at random
+# A run whose verified step is a fraction f of the learning rate's (a hard-coded smaller rate, say) gets
+# the calibrated budget divided by f, so it is judged on whether it learns; at most this many times the
+# budget, beyond which the grader replays the verified rule itself (_reached), at its own cost.
+MAX_BUDGET_SCALE = 5
 
 
 def _budget(s, part: str) -> int:
@@ -176,7 +182,8 @@ def _verdict(obs: Observations, s: dict, part: str, passed: int, lines: list[str
     lr, n = s[part]["learning_rate"], len(s[part]["seeds"])
     unusual = [r for r in rules if r is None or not r.plain(lr)]
     details = list(dict.fromkeys(f"note: the training {r.describe(lr)}; judged on whether the network learns "
-                                 "(within the epochs calibrated for that objective)" for r in unusual if r))
+                                 "(within the epochs calibrated for that objective, scaled up for a smaller step)"
+                                 for r in unusual if r))
     see = charged_elsewhere(obs, s) if unusual or passed < n else []
     if None in rules and not see:
         details.append("forward, backward and update_weights each pass their checks, yet the steps are not "
@@ -186,6 +193,18 @@ def _verdict(obs: Observations, s: dict, part: str, passed: int, lines: list[str
                        measured)
     summary = failed_summary + (f" ({'; '.join(see)})" if see else "")
     return Verdict(passed / n, Feedback(summary, tuple(lines + details) + notes), measured)
+
+
+def scaled_budget(calibrated: int, rule: Rule, learning_rate: float) -> int:
+    """The epochs a verified rule gets: the calibrated budget of the slowest objective it descends, divided
+    by its slowest non-zero rate as a multiple of the learning rate (never fewer, at most MAX_BUDGET_SCALE x)."""
+    slowest = min((v for v in rule.scales(learning_rate).values() if v > 0), default=1.0)
+    return int(np.ceil(calibrated * min(MAX_BUDGET_SCALE, max(1.0, 1 / slowest))))
+
+
+def _budget_text(budget: int, calibrated: int) -> str:
+    return f"{budget} epochs" + (f" (the calibrated {calibrated}, scaled for the measured step)"
+                                  if budget != calibrated else "")
 
 
 def _reached(checkpoints: list[dict], every: int, budget: int, met, rule: Rule, X, y) -> tuple[bool, int, dict]:
@@ -216,9 +235,10 @@ def judge_xor(obs: Observations, s: dict) -> Verdict:
             a2 = objectives.forward(checkpoints[-1], X)["a2"]
             return False, NOT_DESCENT, {"epochs": (len(checkpoints) - 1) * every,
                                         "predictions": [round(float(v), 4) for v in a2.ravel()]}
-        # The budget of the objective the steps follow: calibrated at the configured learning rate, so a
-        # scaled step that learns more slowly fails here, with the scale named.
-        budget = x["max_epochs"][rule.objective]
+        # The budget of the objective the steps follow, calibrated at the configured learning rate, and
+        # scaled for a smaller step: a slow (bugged) rate is judged on whether it learns.
+        calibrated = max(x["max_epochs"][o] for o in rule.objectives())
+        budget = scaled_budget(calibrated, rule, x["learning_rate"])
         ok, epochs, final = _reached(checkpoints, every, budget,
                                      lambda p: tasks.xor_solved(rule.forward(p, X)["a2"], x["tolerance"]), rule, X, y)
         a2 = rule.forward(final, X)["a2"]
@@ -226,7 +246,7 @@ def judge_xor(obs: Observations, s: dict) -> Verdict:
         if ok:
             return True, "", measured
         preds = ", ".join(f"{v:.3f}" for v in a2.ravel())
-        return False, (f"not solved within {budget} epochs at learning rate "
+        return False, (f"not solved within {_budget_text(budget, calibrated)} at learning rate "
                        f"{x['learning_rate']}: predictions {preds} for targets 0, 1, 1, 0 "
                        f"(every row must be within {x['tolerance']})"), measured
 
@@ -247,7 +267,8 @@ def judge_spiral(obs: Observations, s: dict) -> Verdict:
         if rule is None:
             acc = tasks.accuracy(objectives.forward(checkpoints[-1], X)["a2"], y)
             return False, NOT_DESCENT, {"epochs": (len(checkpoints) - 1) * every, "accuracy": round(acc, 4)}
-        ok, epochs, final = _reached(checkpoints, every, sp["max_epochs"],
+        budget = scaled_budget(sp["max_epochs"], rule, sp["learning_rate"])
+        ok, epochs, final = _reached(checkpoints, every, budget,
                                      lambda p: tasks.accuracy(rule.forward(p, X)["a2"], y) >= sp["accuracy"], rule,
                                      X, y)
         acc = tasks.accuracy(rule.forward(final, X)["a2"], y)
@@ -255,7 +276,7 @@ def judge_spiral(obs: Observations, s: dict) -> Verdict:
         if ok:
             return True, "", measured
         return False, (f"accuracy {acc:.1%} after {epochs} epochs; expected at least {sp['accuracy']:.0%} "
-                       f"within {sp['max_epochs']}"), measured
+                       f"within {_budget_text(budget, sp['max_epochs'])}"), measured
 
     passed, lines, measured, rules = _judge_seeds(obs, "spiral", s, judge_run)
     n = len(sp["seeds"])
