@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 import grader
-from grader import canvas, history, shards, submission
+from grader import canvas, history, shards, submission, text
 from grader.backprop import settings as settings_module
 from grader.classview import check_options as check_class_view_options
 from grader.classview import write as write_class_views
@@ -47,7 +47,7 @@ from grader.exits import ExitStatus, UsageError
 from grader.processes import Children, interrupt, terminate_like_ctrl_c
 from grader.progress import Progress
 from grader.report import inert
-from grader.writing import write_atomic
+from grader.writing import check_apart, check_file, check_folder, write_atomic
 from grader.report.roster import Entry
 from grader.results import SubmissionResult
 
@@ -73,7 +73,7 @@ class Outcome:
     seconds: float = 0.0
 
 
-def students(class_dir: Path, exclude: Path | None = None) -> list[Student]:
+def students(class_dir: Path) -> list[Student]:
     """The class, sorted by name. A file keeps its suffix in the identifier only if its stem is taken.
 
     A symbolic link is a student too, so that submission.load refuses it as an error row: it could
@@ -82,15 +82,22 @@ def students(class_dir: Path, exclude: Path | None = None) -> list[Student]:
     """
     if not class_dir.is_dir():
         raise UsageError(f"--batch needs a folder of submissions, and {class_dir} is not a folder")
-    skip = exclude.resolve() if exclude else None
-    children = sorted(p for p in class_dir.iterdir()
-                      if not p.name.startswith((".", "__")) and Path(os.path.realpath(p)) != skip
+    children = sorted(p for p in class_dir.iterdir() if not p.name.startswith((".", "__"))
                       and (p.is_symlink() or p.is_dir() or p.suffix in (".py", ".ipynb")))
     stems = [p.name if p.is_dir() else p.stem for p in children]
     names = {p.name for p in children}
     # A stem that is another entry's whole name (d.py.py beside d.py) would share its folder and row.
-    return [Student(stem if stems.count(stem) == 1 and (stem == p.name or stem not in names) else p.name, p)
-            for p, stem in zip(children, stems)]
+    chosen = [stem if stems.count(stem) == 1 and (stem == p.name or stem not in names) else p.name
+              for p, stem in zip(children, stems)]
+    return [Student(name, p) for name, p in zip(_printable(chosen), children)]
+
+
+def _printable(names: list[str]) -> list[str]:
+    """Each name as text every report can hold: a non-UTF-8 byte of a folder name becomes U+FFFD, and a
+    name that then equals another gets a suffix from its own bytes, so no two students share a row."""
+    cleaned = [text.clean(n) for n in names]
+    return [c if c == n or cleaned.count(c) == 1 and c not in names
+            else f"{c}-{hashlib.sha256(os.fsencode(n)).hexdigest()[:8]}" for n, c in zip(names, cleaned)]
 
 
 def settings_key(config: Path | None) -> str:
@@ -235,6 +242,10 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("--canvas PATH and --roster CSV go together: the roster says which Canvas student "
                          "each folder is")
     check_class_view_options(args.boilerplate, args.similarity_threshold)
+    check_apart(args.submission, args.out)
+    check_folder(args.out, "--out")
+    if args.canvas:
+        check_file(args.canvas, "--canvas")
 
 
 def _live(stdout: TextIO) -> bool:
@@ -284,14 +295,14 @@ def _changes(out: Path, shown: int = 10) -> str:
 def main(args: argparse.Namespace, assignment, stdout: TextIO, env: Mapping[str, str]) -> int:
     _check_args(args)
     shard = shards.choose(args.shard, args.shard_count, env)
-    klass = students(args.submission, exclude=args.out)
+    klass = students(args.submission)
     roster = [s for s in klass if shard is None or shard.holds(s.identifier)]
     if shard and args.canvas:
         raise UsageError("--canvas exports the whole class: pass it to `python -m grader merge`, not to a shard")
     canvas_roster = canvas.Roster(args.roster) if args.canvas else None
     if canvas_roster:
         canvas_roster.check([s.identifier for s in roster])  # before any grading time is spent
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(exist_ok=True)
     (args.out / shards.MANIFEST).unlink(missing_ok=True)  # written again only when this run finishes
     job = Job(out=args.out, key=settings_key(args.config), config=args.config, html=args.student_html,
               timeout=2 * assignment.settings["limits"]["total_seconds"] + 60,

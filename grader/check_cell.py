@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import ast
 
+from grader import parsing
+
 
 def is_check_cell(code: str) -> bool:
     """Whether `code` only imports the grader's check and calls it (`r = check()` included)."""
-    try:
-        body = ast.parse(code).body
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parsing.parses(code)
+    if tree is None:
         return False
+    body = tree.body
     checks, modules = {"check"}, set()  # local names of check (imported in an earlier cell too), of the grader
     for stmt in body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "grader" and not stmt.level:

@@ -24,7 +24,7 @@ from grader.report import classroom, github, gradescope, json_report, junit, loc
 from grader.report.points import shown
 from grader.sandbox import SandboxError
 from grader.submission import SubmissionError
-from grader.writing import append, write_atomic
+from grader.writing import append, check_file, write_atomic
 
 
 def parser() -> argparse.ArgumentParser:
@@ -153,6 +153,8 @@ def program(args: argparse.Namespace, stdout: TextIO, env: Mapping[str, str] = o
         raise UsageError(f"{', '.join(given)} apply to a class: add --batch --out DIR")
     visibility = _visibility(assignment)  # checked before grading, so a typo costs no grading time
     _check_fail_under(args.fail_under, assignment)
+    for flag, path in _views(args):
+        check_file(path, flag)
     result = engine.grade(args.submission, assignment)
     report = terminal.render(result)
     stdout.write(_inert(report) if env.get("GITHUB_ACTIONS") == "true" else report)
@@ -183,14 +185,20 @@ def doctor(stdout: TextIO) -> int:
 
 def write_views(args: argparse.Namespace, result, visibility: dict[str, str]) -> None:
     """Each file asked for on the command line, all views of the one result."""
-    views = ((args.json, lambda: json_report.render(result)),
-             (args.gradescope, lambda: gradescope.render(result, visibility)),
-             (args.classroom, lambda: classroom.render(result)),
-             (args.junit, lambda: junit.render(result)),
-             (args.html, lambda: html(result)))
-    for path, render in views:
-        if path:
-            write_atomic(path, render())
+    render = {"--json": lambda: json_report.render(result),
+              "--gradescope": lambda: gradescope.render(result, visibility),
+              "--classroom": lambda: classroom.render(result),
+              "--junit": lambda: junit.render(result),
+              "--html": lambda: html(result)}
+    for flag, path in _views(args):
+        write_atomic(path, render[flag]())
+
+
+def _views(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(flag, path) of each report file asked for."""
+    given = (("--json", args.json), ("--gradescope", args.gradescope), ("--classroom", args.classroom),
+             ("--junit", args.junit), ("--html", args.html))
+    return [(flag, path) for flag, path in given if path]
 
 
 def report_to_github(args: argparse.Namespace, result, stdout: TextIO, env: Mapping[str, str]) -> None:

@@ -17,8 +17,9 @@ import ast
 import symtable
 from dataclasses import dataclass
 
+from grader import parsing
 from grader.check_cell import is_check_cell
-from grader.syntax import Broken, parse
+from grader.syntax import Broken, budget, parse
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,12 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
     pieces: list[tuple[str, str, int, ast.stmt]] = []
     broken: list[Broken] = []
     tools: list[tuple[str, str, int, ast.stmt]] = []  # the README's check cells: skipped, like plt.show()
+    spent = budget()
     for label, code in cells:
         if is_check_cell(code):
-            tools += [(label, ast.get_source_segment(code, s) or "", s.lineno, s) for s in ast.parse(code).body]
+            tools += [(label, ast.get_source_segment(code, s) or "", s.lineno, s) for s in parsing.tree(code).body]
             continue
-        code, tree = parse(label, code, whole_cells, broken)
+        code, tree = parse(label, code, whole_cells, broken, spent)
         if tree is None:
             continue
         lines = code.splitlines()
@@ -61,7 +63,8 @@ def split(cells, whole_cells: bool, interface: tuple[str, ...] = ()) -> Split:
         n.partition(".")[0] for b in broken for n in b.defines}
     kinds, exploring = [], set()
     for *_, stmt in pieces:
-        kinds.append(_is_definition(stmt, own, exploring))
+        # Past the budget a statement is not looked into: it runs, within the child's load limit.
+        kinds.append(spent.expired() or _is_definition(stmt, own, exploring))
         if not kinds[-1]:
             exploring.update(_bound(stmt))
     defined = {n for (*_, stmt), is_def in zip(pieces, kinds) if is_def for n in _bound(stmt)}
@@ -143,17 +146,20 @@ def _defaults(stmt) -> list[ast.AST]:
 def _calls_own(node: ast.AST, own: set[str], exploring: set[str]) -> bool:
     """Whether evaluating `node` now calls a submission function or reads what exploration made.
 
-    A lambda's body runs later, not now: it is not looked into.
+    A lambda's body runs later, not now: it is not looked into, unless it is what is called.
     """
-    stack = [node]  # not recursive: an expression may nest thousands deep (1+1+...+1)
+    # One pass over the tree, not recursive: an expression may nest thousands deep (1+1+...+1), and
+    # a chain of calls (a.f().f()...) must not be walked again under each of its calls.
+    stack = [(node, False)]  # (node, whether it is part of what a call calls)
     while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and node.id in exploring:
+        node, called = stack.pop()
+        if isinstance(node, ast.Name) and (node.id in exploring or called and node.id in own):
             return True
-        if isinstance(node, ast.Call) and any(isinstance(n, ast.Name) and n.id in own for n in ast.walk(node.func)):
-            return True
-        if not isinstance(node, ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Call):
+            stack.append((node.func, True))
+            stack.extend((child, called) for child in ast.iter_child_nodes(node) if child is not node.func)
+        elif called or not isinstance(node, ast.Lambda):
+            stack.extend((child, called) for child in ast.iter_child_nodes(node))
     return False
 
 
@@ -168,7 +174,7 @@ def _reads(source: str) -> set[str]:
     found: set[str] = set()
     try:
         tables = [symtable.symtable(source, "chunk", "exec")]
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # as grader/parsing.py guards ast.parse
         return found
     while tables:
         table = tables.pop()

@@ -28,22 +28,29 @@ PROJECT = Path(__file__).resolve().parents[1]  #: the source checkout this modul
 SOURCE_FILES = ("pyproject.toml", "README.md", "LICENSE")
 
 SETUP_SH = r"""#!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image.
+# Gradescope runs this once, as root, when it builds the autograder image, from
+# /autograder/source. AUTOGRADER_ROOT (default /autograder) lets a test build one
+# elsewhere; it works from any working directory.
 set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends python3 python3-pip python3-venv
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then  # Gradescope's base image has no Python
+    apt-get update
+    apt-get install -y --no-install-recommends python3 python3-pip python3-venv
+fi
 # A venv: recent Ubuntu images refuse pip installs into the system Python (PEP 668).
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --upgrade pip
-/autograder/venv/bin/pip install /autograder/source
+# Python runs isolated (-I) throughout: from source/, the bundle's own ./grader folder
+# would otherwise stand in for the installed grader.
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python3" -I -m pip install --upgrade pip
+"$ROOT/venv/bin/python3" -I -m pip install "$ROOT/source"
 # Student code runs as a sandbox uid that must reach Python and numpy but never
 # the grader or course.toml. Where the kernel has Landlock, a whitelist hides
 # them anyway; where it has not, these file modes do (see --doctor's output in
 # each run's log).
-chmod 755 /autograder/venv
-SITE="$(/autograder/venv/bin/python3 -c 'import grader, os; print(os.path.dirname(os.path.dirname(grader.__file__)))')"
-chmod -R go-rwx "$SITE"/grader "$SITE"/backprop_grader-*.dist-info /autograder/source
+chmod 755 "$ROOT/venv"
+SITE="$("$ROOT/venv/bin/python3" -I -c 'import grader, os; print(os.path.dirname(os.path.dirname(grader.__file__)))')"
+chmod -R go-rwx "$SITE"/grader "$SITE"/backprop_grader-*.dist-info "$ROOT/source"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -64,8 +71,9 @@ CONFIG=()
 if [ -f "$ROOT/source/course.toml" ]; then CONFIG=(--config "$ROOT/source/course.toml"); fi
 
 cd "$ROOT" || exit 1
-"$PYTHON" -m grader --doctor >&2
-"$PYTHON" -m grader "$ROOT/submission" --gradescope "$RESULTS" ${CONFIG[@]+"${CONFIG[@]}"} 2>"$ERRORS"
+# -I: the installed grader, never a ./grader folder of the working directory.
+"$PYTHON" -I -m grader --doctor >&2
+"$PYTHON" -I -m grader "$ROOT/submission" --gradescope "$RESULTS" ${CONFIG[@]+"${CONFIG[@]}"} 2>"$ERRORS"
 status=$?
 cat "$ERRORS" >&2
 if { [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; } && [ -s "$RESULTS" ]; then
@@ -74,7 +82,7 @@ fi
 
 # No results.json from the grader: say why, in one with score 0. Only the
 # standard library here, in case the grader itself is what is broken.
-"$PYTHON" - "$RESULTS" "$status" "$ERRORS" "$ROOT/submission" <<'PY' && exit 0
+"$PYTHON" -I - "$RESULTS" "$status" "$ERRORS" "$ROOT/submission" <<'PY' && exit 0
 import json, sys
 results, status, errors, upload = sys.argv[1], int(sys.argv[2]), open(sys.argv[3], errors="replace").read(), sys.argv[4]
 reason = [line[len("grader: error: "):].replace(upload, "your upload")

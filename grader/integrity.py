@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator
 
 from grader import syntax
 from grader.check_cell import is_check_cell
+from grader.parsing import Budget
 from grader.report.locate import definition_lines
 from grader.submission import Cell
 
@@ -19,6 +20,7 @@ from grader.submission import Cell
 PACKAGE = "grader"
 #: modules whose attributes, fetched by a name computed at run time, may be any of the calls below
 WATCHED = frozenset({"os", "sys", "subprocess", "posix", "_posixsubprocess", "signal", "pty"})
+MAX_PARTS = 8  #: dotted names longer than any looked for are not resolved
 MAX_PER_CODE = 5  # enough to review; a loop of os.write calls need not fill the report
 
 # Calls, by the dotted name they resolve to: code and why a reviewer should look.
@@ -81,18 +83,19 @@ def scan(cells: Iterable[Cell], shipped: Iterable[str] = ()) -> tuple[dict[str, 
     `shipped`: the names of the files the child receives (grader.sandbox.shipped), each one of our modules.
     """
     ours = our_modules(shipped)
-    flags, seen, per_code = [], set(), {}
+    flags, seen, per_code, spent = [], set(), {}, syntax.budget()
     for cell in cells:
         if is_check_cell(cell.code):  # the README's check cell is never run (grader/check_cell.py)
             continue
         # What parses of a cell with a syntax error still runs (grader/syntax.py): it is read too.
-        _, tree = syntax.parse(cell.label, cell.code, False, [])
+        _, tree = syntax.parse(cell.label, cell.code, False, [], spent)
         if tree is None:
             continue
         try:
-            findings = sorted(_Reader(tree, ours).findings())
-        except RecursionError:  # an expression nested thousands deep: it is not read
-            continue
+            findings = sorted(_Reader(tree, ours).findings(spent))
+        except RecursionError:  # an expression nested too deep to read: a padding line must not hide the cell
+            findings = [(1, "unread", "an expression nests too deep for the flags to read this cell; review it "
+                                      "by hand")]
         for line, code, message in findings:
             key = (code, cell.label, line)
             if key in seen or per_code.get(code, 0) >= MAX_PER_CODE:
@@ -129,9 +132,13 @@ class _Reader:
                 for alias in node.names:
                     self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
-    def findings(self) -> Iterator[tuple[int, str, str]]:
-        for node in ast.walk(self.tree):
+    def findings(self, spent: Budget) -> Iterator[tuple[int, str, str]]:
+        for count, node in enumerate(ast.walk(self.tree)):
             line = getattr(node, "lineno", 0)
+            if count % 1000 == 0 and spent.expired():  # a file dense with nodes: the rest is a person's to read
+                yield line, "unread", (f"the flags stopped reading here after {syntax.SECONDS:g} s: the rest of "
+                                       "this cell was not looked at; review it by hand")
+                return
             for code, message in self._node(node):
                 yield line, code, message
 
@@ -196,17 +203,22 @@ class _Reader:
                     and _outside(base.args[0]):
                 yield "reads_outside", f"lists {_prefix(base.args[0])!r}...: looks at folders outside its own"
 
-    def resolve(self, node: ast.AST) -> str | None:
-        """The dotted name an expression stands for: `o.write` with `import os as o` is "os.write"."""
+    def resolve(self, node: ast.AST, depth: int = 0) -> str | None:
+        """The dotted name an expression stands for: `o.write` with `import os as o` is "os.write".
+
+        Only a few parts deep: every name looked for is short, and a chain a.b.b.b... read in full
+        under each of its links would cost the square of its length."""
+        if depth > MAX_PARTS:
+            return None
         if isinstance(node, ast.Name):
             return self.aliases.get(node.id, node.id)
         if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
+            base = self.resolve(node.value, depth + 1)
             return f"{base}.{node.attr}" if base else None
         # getattr(os, "write") is os.write spelt so a text search misses it
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
                 and len(node.args) >= 2):
-            base, attr = self.resolve(node.args[0]), self.fold(node.args[1])
+            base, attr = self.resolve(node.args[0], depth + 1), self.fold(node.args[1])
             return f"{base}.{attr}" if base and attr is not None else None
         return None
 

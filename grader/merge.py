@@ -23,7 +23,7 @@ from grader.classview import write as write_class_views
 from grader.exits import ExitStatus, UsageError
 from grader.report.roster import Entry
 from grader.results import SubmissionResult
-from grader.writing import write_atomic
+from grader.writing import check_file, check_folder, write_atomic
 
 
 def _manifests(folders: list[Path], out: Path) -> list[tuple[Path, dict]]:
@@ -80,6 +80,9 @@ def main(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError("--canvas PATH and --roster CSV go together: the roster says which Canvas student "
                          "each folder is")
     check_class_view_options(args.boilerplate, args.similarity_threshold)
+    check_folder(args.out, "OUT_DIR")
+    if args.canvas:
+        check_file(args.canvas, "--canvas")
     roster = canvas.Roster(args.roster) if args.canvas else None
     manifests = sorted(_manifests(args.shards, args.out), key=lambda m: m[1]["shard"])
     check_fit(manifests)
@@ -87,7 +90,7 @@ def main(args: argparse.Namespace, stdout: TextIO) -> int:
                       for student, error in data["students"].items()), key=lambda e: e.identifier)
     if roster:
         roster.check([e.identifier for e in entries])  # before anything is copied or written
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(exist_ok=True)
     for folder, data in manifests:
         for student in data["students"]:
             if (folder / student).is_dir():  # a copy, replaced whole: no file of an older merge lingers

@@ -7,14 +7,17 @@ and shell escapes are never run: they are dropped here, with a note.
 """
 from __future__ import annotations
 
-import ast
 import errno
 import hashlib
+import json
 import os
 import stat
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import parsing
+from grader import text as text_module
 from grader.report import inert
 
 MODULE_NAME = "backprop.py"
@@ -170,7 +173,9 @@ def _notebook(file: Path, text: str) -> Source:
     import nbformat  # only notebooks need it, and it is slow to import
 
     try:
-        nb = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # nbformat warns of what it lets through; what matters is checked below
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
     except Exception as error:  # nbformat raises several unrelated types
         # The first line only, inert: nbformat's messages can run long and quote the file.
         reason = inert.line(str(error).partition("\n")[0])[:200]
@@ -179,6 +184,10 @@ def _notebook(file: Path, text: str) -> Source:
     code_cells = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
     for number, cell in enumerate(code_cells, start=1):
         original = cell.get("source", "")
+        if not isinstance(original, str):  # nbformat only warns; every reader below needs text
+            raise SubmissionError(f"{_shown(file)} is not a readable notebook: code cell {number}'s source is "
+                                  f"{_json_kind(original)}, not text")
+        original = text_module.clean(original)
         label = cell_label(number, original)
         code, skipped = strip_magics(original)
         for line in skipped:
@@ -186,6 +195,15 @@ def _notebook(file: Path, text: str) -> Source:
         if code.strip():
             cells.append(Cell(label, code))
     return Source(file, "notebook", tuple(cells), tuple(notes))
+
+
+def _json_kind(value) -> str:
+    """What a JSON value is, in a refusal: "null", "the number 5", "an object"."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"[:40]
+    return "an object" if isinstance(value, dict) else "a list"
 
 
 def cell_label(number: int, source: str) -> str:
@@ -219,8 +237,4 @@ def _is_help_query(line: str) -> bool:
     """`np.mean?` and `?np.mean` are IPython help, not Python."""
     if not (line.endswith("?") or line.startswith("?")) or line.startswith("#"):
         return False
-    try:
-        ast.parse(line)
-    except SyntaxError:
-        return True
-    return False
+    return parsing.parses(line) is None

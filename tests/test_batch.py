@@ -165,8 +165,8 @@ def test_ctrl_c_keeps_finished_students(tmp_path):
 def test_students_are_the_folders_and_submission_files(tmp_path):
     klass = make_class(tmp_path)
     (klass / "alice.py").write_text("")  # its stem collides with the folder alice
-    found = {s.identifier: s.path.name for s in batch.students(klass, exclude=klass / "bob")}
-    assert found == {"alice": "alice", "alice.py": "alice.py", "broken": "broken", "carol": "carol.py",
+    found = {s.identifier: s.path.name for s in batch.students(klass)}
+    assert found == {"alice": "alice", "alice.py": "alice.py", "bob": "bob", "broken": "broken", "carol": "carol.py",
                      "dave": "dave.ipynb", "empty": "empty"}
 
 

@@ -40,10 +40,10 @@ def test_unreadable_notebook_is_a_usage_error(tmp_path):
 
 
 def test_reference_scores_full_marks_and_writes_json(tmp_path):
-    code, out, _ = run(ROOT / "reference", "--json", tmp_path / "out" / "result.json")
+    code, out, _ = run(ROOT / "reference", "--json", tmp_path / "result.json")
     assert code == 0
     assert "Total: 100/100" in out
-    data = json.loads((tmp_path / "out" / "result.json").read_text())
+    data = json.loads((tmp_path / "result.json").read_text())
     assert data["score"] == data["max_score"] == 100
     assert {c["name"] for c in data["checks"]} >= {"network.backward", "xor.trains", "spiral.trains"}
     assert data["grader_version"] and data["timings"]["total_seconds"] > 0

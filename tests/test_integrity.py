@@ -182,10 +182,11 @@ def test_reports_without_flags_have_no_flag_section():
     assert "Flags for review" not in terminal.render(replace(_flagged_result(), flags=()))
 
 
-def test_expressions_nested_thousands_deep_are_skipped_not_fatal():
+def test_expressions_nested_thousands_deep_are_not_fatal_and_hide_nothing():
     from grader import integrity
     from grader.submission import Cell
 
     deep_attribute = "x = a" + ".b" * 3000 + "\n"
     deep_sum = 'import os\nos.listdir("/" + ' + " + ".join(['"a"'] * 2000) + ")\n"
-    assert integrity.scan([Cell("backprop.py", deep_attribute), Cell("cell 2", deep_sum)]) == ()
+    flags = integrity.scan([Cell("backprop.py", deep_attribute), Cell("cell 2", deep_sum)])
+    assert [(f["code"], f["where"]["cell"]) for f in flags] == [("unread", "cell 2")]  # a person reads it

@@ -47,7 +47,7 @@ def test_bundle_has_the_entry_points_and_the_source(bundle):
         assert subprocess.run(["bash", "-n", str(bundle / name)]).returncode == 0
     assert (bundle / "pyproject.toml").is_file() and (bundle / "grader" / "cli.py").is_file()
     assert not list(bundle.rglob("__pycache__")) and not (bundle / "reference").exists()
-    assert "pip install /autograder/source" in (bundle / "setup.sh").read_text()
+    assert 'pip install "$ROOT/source"' in (bundle / "setup.sh").read_text()
     with zipfile.ZipFile(bundle.parent / "autograder.zip") as archive:
         names = archive.namelist()
         assert "run_autograder" in names and "setup.sh" in names  # at the root, as Gradescope requires
@@ -69,7 +69,7 @@ def test_empty_submission_scores_0_with_a_message(tmp_path, bundle):
 def test_grader_failure_still_writes_results(tmp_path, bundle):
     # A Python whose `-m grader` fails like a grader bug (exit 3) but runs scripts normally.
     python = tmp_path / "python"
-    python.write_text(f'#!/bin/sh\nif [ "$1" = "-m" ]; then echo "grader: internal error" >&2; exit 3; fi\n'
+    python.write_text(f'#!/bin/sh\ncase " $* " in *" -m grader "*) echo "grader: internal error" >&2; exit 3;; esac\n'
                       f'exec {sys.executable} "$@"\n')
     python.chmod(0o755)
     results = run_autograder(fake_autograder(tmp_path, bundle, REPO / "reference"), str(python))
@@ -82,6 +82,25 @@ def test_no_python_at_all_still_writes_results(tmp_path, bundle):
     python.chmod(0o755)
     results = run_autograder(fake_autograder(tmp_path, bundle, REPO / "reference"), str(python))
     assert results["score"] == 0 and "could not start" in results["output"]  # written by the shell alone
+
+
+def test_setup_installs_the_grader_from_source_and_from_the_root_folder(tmp_path, bundle):
+    """setup.sh as Gradescope runs it, from /autograder/source, where the bundle's ./grader folder must not
+    stand in for the installed grader; then again from /. The image it builds grades the reference."""
+    root = fake_autograder(tmp_path, bundle, REPO / "reference")
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
+    env.pop("AUTOGRADER_PYTHON", None)
+    for cwd in (root / "source", Path("/")):
+        done = subprocess.run(["bash", str(root / "source" / "setup.sh")], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+    python = root / "venv" / "bin" / "python3"
+    where = subprocess.run([str(python), "-I", "-c", "import grader; print(grader.__file__)"], cwd=root / "source",
+                           capture_output=True, text=True).stdout
+    assert Path(where).is_relative_to(root / "venv")
+    env.pop("GITHUB_ACTIONS", None)
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd="/", env=env, timeout=300)
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == 100.0
 
 
 def test_bundle_checks_the_config_first(tmp_path):

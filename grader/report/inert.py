@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from grader.text import clean
+
 # ANSI and ECMA-48 sequences that a terminal would act on: CSI (colours,
 # cursor moves, clears), the string commands (OSC window titles and
 # hyperlinks, DCS, SOS, PM, APC) up to their terminator, and two-byte escapes.
@@ -32,7 +34,7 @@ def _visible(match: re.Match) -> str:
 def text(value: object) -> str:
     """`value` as text with newlines and tabs kept; a lone carriage return becomes a newline,
     so what followed it starts a line of its own (and gets that line's indent in a report)."""
-    value = _SEQUENCE.sub("", str(value).replace("\r\n", "\n"))
+    value = _SEQUENCE.sub("", clean(str(value)).replace("\r\n", "\n"))
     return _CONTROL.sub(_visible, value.replace("\r", "\n"))
 
 

@@ -10,19 +10,19 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-from grader import submission
+from grader import submission, syntax
 
 
 def definition_lines(source: str) -> dict[str, int]:
     """{"sigmoid": 25, "NeuralNetwork": 103, "NeuralNetwork.backward": 131, ...}.
 
     Top-level functions and classes and the methods of those classes. A later
-    definition wins, as it does when Python runs the file. {} when the source
-    does not parse.
+    definition wins, as it does when Python runs the file. What does not
+    parse is left out as the grader leaves it out (grader/syntax.py), so a
+    broken line elsewhere costs no annotation its place.
     """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):  # ValueError: null bytes in the source
+    _, tree = syntax.parse("", source, False, [])
+    if tree is None:
         return {}
     lines: dict[str, int] = {}
     for node in tree.body:
