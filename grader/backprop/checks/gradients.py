@@ -183,7 +183,8 @@ def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, li
     if found and not (found.right and found.objective in accepted):  # right to 1e-5, not to the check's tolerance
         more = [f"next step: {found.hint}"]
         if found.objective not in accepted:
-            more.append(f"accepted objectives: {', '.join(accepted)} (README, 'Accepted objectives')")
+            more.append(f"accepted objectives: {', '.join(OBJECTIVES[o].description for o in accepted)} "
+                        "(README, 'Accepted objectives')")
         return f"backward: likely bug: {found.message}", more, found.names
     index = next(i for i, g in enumerate(got) if g is not None and any(
         relative_error(g[k], expected[i][best][k]) >= TOLERANCE for k in PARAMS))
