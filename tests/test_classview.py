@@ -144,6 +144,7 @@ def test_boilerplate_copies_match_the_template():
 
 def test_code_json_of_another_submission_is_ignored(tmp_path):
     shutil.copytree(STYLES["half_se"], tmp_path / "class" / "a")
+    (tmp_path / "out" / "a").mkdir(parents=True)  # the batch makes each student's folder
     code.save(tmp_path / "out" / "a", tmp_path / "class" / "a")
     digest = submission.load(tmp_path / "class" / "a").digest
     assert code.load(tmp_path / "out" / "a", digest)[0].label == "backprop.py"

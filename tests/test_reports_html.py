@@ -119,7 +119,7 @@ def reference_html(tmp_path_factory, graded) -> Path:
 
 def test_cli_html_flag_writes_the_report(tmp_path):
     out, err = io.StringIO(), io.StringIO()
-    path = tmp_path / "deep" / "report.html"
+    path = tmp_path / "report.html"
     template = REPO / "student_template" / "backprop.py"
     assert cli.main([str(template), "--html", str(path)], out, err, env={}) == 0, err.getvalue()
     page = path.read_text()
