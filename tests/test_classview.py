@@ -99,6 +99,18 @@ def test_a_disguised_copy_is_flagged_against_its_source_only(name, styles, given
     assert any(line.matched for s in mine for line in s.lines)
 
 
+def test_a_copy_padded_with_more_code_than_it_copied_is_flagged(styles, given):
+    """Unrelated code appended, more of it than the copy: the share is of the smaller submission's code."""
+    original = (STYLES["xavier_init"] / "backprop.py").read_text()
+    padding = "\n\n".join((REPO / "grader" / name).read_text() for name in ("batch.py", "definitions.py"))
+    padded = disguise(original, seed=3) + "\n\n" + padding
+    suspect = similarity.document("padder", [code.Cell("backprop.py", padded)], given)
+    assert len(suspect.fingerprints) > 2 * len(styles["xavier_init"].fingerprints)  # over half is padding
+    pairs = similarity.similar_pairs([*styles.values(), suspect])
+    assert [(p.student_a, p.student_b) for p in pairs] == [("padder", "xavier_init")]
+    assert pairs[0].similarity >= similarity.THRESHOLD
+
+
 def test_a_notebook_copy_of_a_script_is_flagged(styles, given):
     source = (STYLES["half_se"] / "backprop.py").read_text()
     chunks = [disguise(source, 7)[i:i + 2000] for i in range(0, 6000, 2000)]  # cells split anywhere
