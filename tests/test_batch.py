@@ -223,6 +223,24 @@ def test_reweighting_a_check_in_the_config_regrades_the_class(tmp_path):
     assert gradebook(out)["bob"]["max_score"] == "106"
 
 
+def test_a_previous_result_is_reused_only_for_the_same_submission_and_key(tmp_path):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / batch.RESULT).write_text(json.dumps(_result(a=10).to_dict()))
+    (folder / batch.KEY).write_text("key")
+    assert batch.previous_result(folder, "d", "key").score == 10
+    assert batch.previous_result(folder, "another digest", "key") is None
+    assert batch.previous_result(folder, "d", "another key") is None
+    (folder / batch.RESULT).write_text("{")  # cut short by a kill
+    assert batch.previous_result(folder, "d", "key") is None
+
+
+def test_a_class_folder_that_is_no_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "class.zip").write_text("")
+    with pytest.raises(batch.UsageError, match="class.zip is not a folder"):
+        batch.students(tmp_path / "class.zip")
+
+
 def test_a_linked_student_is_an_error_row_not_a_classmate_graded_twice(tmp_path):
     klass, out = tmp_path / "class", tmp_path / "out"
     shutil.copytree(REPO / "student_template", klass / "alice", ignore=shutil.ignore_patterns("*.ipynb"))
