@@ -121,8 +121,8 @@ def _text_or_path(node: ast.BinOp) -> bool:
         name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else \
             getattr(side.func, "id", getattr(side.func, "attr", "")) if isinstance(side, ast.Call) else ""
         return name.isupper() or any(w in name.lower() for w in PATHLIKE)
-    return isinstance(node.op, (ast.Div, ast.Add)) and (looks(node.left) or looks(node.right)
-                                                        or isinstance(node.left, ast.BinOp) and _text_or_path(node.left))
+    chained = isinstance(node.left, ast.BinOp) and _text_or_path(node.left)
+    return isinstance(node.op, (ast.Div, ast.Add)) and (looks(node.left) or looks(node.right) or chained)
 
 
 def _change(node: ast.AST) -> tuple[str, object] | None:

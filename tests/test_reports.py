@@ -236,7 +236,7 @@ def test_gradescope_follows_the_spec_and_the_visibility_given():
     data = json.loads(gradescope.render(sample_result(), {"xor.trains": "hidden"}))
     assert data["score"] == 6.4 and isinstance(data["score"], float) and data["execution_time"] == 3
     assert data["visibility"] == "visible" and data["stdout_visibility"] == "hidden"
-    assert [t["status"] for t in data["tests"]] == ["passed", "failed", "failed", "failed", "failed", "failed", "failed"]
+    assert [t["status"] for t in data["tests"]] == ["passed"] + ["failed"] * 6
     assert {t["name"]: t["visibility"] for t in data["tests"]}["xor.trains"] == "hidden"
     assert all(set(t) == {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
     assert "ZeroDivisionError" not in data["output"]  # per-test feedback stays in its (maybe hidden) test
