@@ -218,16 +218,17 @@ def interpreter(folder: Path) -> Path:
     return python
 
 
-def run_tests(python: Path, root: Path, tests: tuple[str, ...], timeout: float) -> str:
-    """"passed", "failed" or "timeout" for the tests run in `root`, with its grader first on the path."""
+def run_tests(python: Path, root: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, str]:
+    """("passed", "failed" or "timeout", the end of pytest's output) for the tests run in `root`, with its
+    grader first on the path."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "0", *tests]
     try:
         run = subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=timeout,
                              start_new_session=True)
     except subprocess.TimeoutExpired:
-        return "timeout"
-    return "passed" if run.returncode == 0 else "failed"
+        return "timeout", ""
+    return "passed" if run.returncode == 0 else "failed", run.stdout.decode(errors="replace")[-3000:]
 
 
 def score(python: Path, name: str, module: Module, sample: int | None, rng: random.Random,
@@ -242,17 +243,17 @@ def score(python: Path, name: str, module: Module, sample: int | None, rng: rand
         for spec in module.files:  # the unparsed original must pass: ast.unparse drops only layout
             path = spec.partition("::")[0]
             (root / path).write_text(ast.unparse(ast.parse((REPO / path).read_text())), encoding="utf-8")
-        baseline = run_tests(python, root, module.tests, 1800)
+        baseline, said = run_tests(python, root, module.tests, 1800)
         seconds = time.monotonic() - started
         if baseline != "passed":
-            print(f"{name}: the tests do not pass unmutated ({baseline}); skipped", flush=True)
+            print(f"{name}: the tests do not pass unmutated ({baseline}); skipped\n{said}", flush=True)
             return 0, 0
         print(f"{name}: {len(found)} mutants, testing {len(chosen)}; tests take {seconds:.0f} s", flush=True)
         killed, survivors = 0, []
         for mutant in chosen:
             original = (root / mutant.file).read_text(encoding="utf-8")
             (root / mutant.file).write_text(mutated_source(mutant), encoding="utf-8")
-            outcome = run_tests(python, root, module.tests, factor * seconds + 10)
+            outcome, _ = run_tests(python, root, module.tests, factor * seconds + 10)
             (root / mutant.file).write_text(original, encoding="utf-8")
             if outcome == "passed":
                 survivors.append(mutant)
@@ -282,7 +283,7 @@ def main(argv: list[str]) -> int:
     rng = random.Random(args.seed)
     total = [0, 0]
     scratch = Path(tempfile.mkdtemp(prefix="mutation-python-"))
-    python = interpreter(scratch) if not args.list else Path(sys.executable)
+    python = interpreter(scratch / "venv") if not args.list else Path(sys.executable)
     for name in args.modules or MODULES:
         if args.list:
             for spec in MODULES[name].files:

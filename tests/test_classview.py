@@ -119,10 +119,12 @@ def test_tokens_keep_the_code_and_forget_the_names_a_student_chose():
     assert [t.text for t in renamed] == texts and [t.line for t in renamed] == [1] * 15 + [2] * 5
 
 
-def test_winnowing_finds_every_match_as_long_as_its_window():
+def test_winnowing_finds_every_match_of_19_tokens():
+    """K + W - 1 = 19 tokens are 8 consecutive k-gram hashes: any such run shares a fingerprint."""
     rng = random.Random(0)
+    assert fingerprint.K == 12
     for _ in range(200):
-        shared = [rng.getrandbits(60) for _ in range(fingerprint.W)]
+        shared = [rng.getrandbits(60) for _ in range(8)]
         a = [rng.getrandbits(60) for _ in range(30)] + shared + [rng.getrandbits(60) for _ in range(30)]
         b = [rng.getrandbits(60) for _ in range(5)] + shared
         assert fingerprint.winnow(a) & fingerprint.winnow(b)

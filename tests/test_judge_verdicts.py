@@ -115,3 +115,13 @@ def test_a_sandbox_block_names_the_broken_definition_even_for_its_own_check():
 def test_warnings_are_read_per_probe():
     obs = Observations({"p": Outcome("ok", 1, warnings=["RuntimeWarning: overflow"])})
     assert obs.warnings("p") == ["RuntimeWarning: overflow"] and obs.warnings("q") == []
+
+
+@pytest.mark.parametrize("outcome, where", [
+    (Outcome("error", error={"type": "ValueError", "message": "x" * 1000}), "NeuralNetwork.backward"),
+    (Outcome("timeout", error={"message": "y" * 1000}), "NeuralNetwork.backward"),
+    (Outcome("blocked", error={"message": "z" * 1000, "blocked_by": "sigmoid"}), "NeuralNetwork.backward"),
+])
+def test_a_long_message_is_cut_to_300_characters(outcome, where):
+    result = engine.judge(check(reads("p"), where=where), Observations({"p": outcome}))
+    assert len(result.feedback.summary) == 300
