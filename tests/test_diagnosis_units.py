@@ -57,6 +57,38 @@ def test_each_known_mistake_is_named(bug, objective):
     assert diagnosis.recognised(got, PARAMETERS, X, Y, [objective])
 
 
+def student_backward(params, bug=None):
+    """A backward as a student writes it (the lesson's half squared error), with one of the known bugs."""
+    def s(z):
+        return 1 / (1 + np.exp(-z))
+
+    def ds(z):
+        return s(z) * (1 - s(z))
+    m = X.shape[0]
+    z1 = X @ params["W1"] + params["b1"]
+    a1 = s(z1)
+    z2 = a1 @ params["W2"] + params["b2"]
+    a2 = s(z2)
+    dz2 = (a2 - Y) * (ds(a2) if bug in ("activation", "activation_output") else ds(z2))
+    dz2 = -dz2 if bug == "sign" else dz2
+    da1 = dz2 @ params["W2"].T
+    dz1 = da1 if bug == "hidden_derivative" else da1 * (ds(a1) if bug in ("activation", "activation_hidden")
+                                                         else ds(z1))
+    per_sample = 1 if bug == "no_mean" else 1 / m ** 2 if bug == "double_mean" else 1 / m
+    bias = 1 if bug in ("no_mean", "bias_sum") else per_sample
+    return {"W1": per_sample * X.T @ dz1, "b1": bias * np.sum(dz1, axis=0, keepdims=True),
+            "W2": per_sample * (z1 if bug == "z1_for_a1" else a1).T @ dz2,
+            "b2": bias * np.sum(dz2, axis=0, keepdims=True)}
+
+
+@pytest.mark.parametrize("bug", [b.name for b in diagnosis.BUGS])
+def test_a_students_wrong_backward_is_named_for_its_bug(bug):
+    found = diagnosis.diagnose(student_backward(PARAMETERS, bug), PARAMETERS, X, Y, ["half_sse"])
+    assert found is not None and found[0].name == bug and found[1] == "half_sse"
+    right = student_backward(PARAMETERS)
+    assert all(relative_error(right[k], gradients(PARAMETERS, X, Y, "half_sse")[k]) < 1e-12 for k in PARAMS)
+
+
 def test_correct_gradients_are_no_bug_and_one_wrong_parameter_is_no_known_mistake():
     exact = gradients(PARAMETERS, X, Y, "mse")
     assert diagnosis.diagnose(exact, PARAMETERS, X, Y, ALL) is None
@@ -74,6 +106,7 @@ def test_a_constant_factor_is_found_only_when_it_is_one():
     expected = np.array([[1.0, -2.0], [0.5, 4.0]])
     assert diagnosis.constant_factor(-3 * expected, expected) == pytest.approx(-3)
     assert diagnosis.constant_factor(expected, expected) == pytest.approx(1)
+    assert diagnosis.constant_factor(np.array([[3.0]]), np.array([[1.0]])) == 3  # a squared norm of exactly 1
     assert diagnosis.constant_factor(expected + np.array([[0, 0], [0, 1e-3]]), expected) is None
     assert diagnosis.constant_factor(np.zeros((2, 2)), expected) is None  # zero times is no gradient
     assert diagnosis.constant_factor(expected, np.zeros((2, 2))) is None

@@ -67,6 +67,11 @@ def test_a_rate_within_float32_rounding_of_the_learning_rate_is_the_learning_rat
     assert rule.rates == (LR,) * 4 and rule.plain(LR)
 
 
+def test_a_rate_a_few_tenths_of_a_percent_off_is_its_own_rate():
+    rule = first_rule(stepped(START, lr=LR * 1.003))
+    assert rule.rates == pytest.approx((LR * 1.003,) * 4) and not rule.plain(LR)
+
+
 def test_hand_made_weights_and_a_standstill_are_no_step_rule():
     made = {k: np.full_like(v, 0.3) for k, v in START.items()}
     assert steps.candidates(START, made, X, Y, ["cross_entropy", "mse", "half_sse"], LR) == []
