@@ -55,11 +55,12 @@ MODULES = {
     "gradcheck": Module(("grader/backprop/gradcheck.py", "grader/backprop/diagnosis.py"),
                         ("tests/test_diagnosis_units.py", "tests/test_reference.py", "-k", "not xor_trains")),
     "training": Module(("grader/backprop/steps.py", "grader/backprop/budgets.py"),
-                       ("tests/test_training_audit_units.py", "tests/test_messages.py")),
+                       ("tests/test_training_audit_units.py", "tests/test_messages.py",  # and every honest answer:
+                        "tests/test_corpus.py::test_correct_submission_scores_full_marks[reference]")),
     "sandbox": Module(("grader/confine/plan.py", "grader/confine/paths.py", "grader/confine/seccomp.py"),
                       ("tests/test_confinement.py", "tests/test_sandbox.py")),
     "channel": Module(("grader/wire.py", "grader/observations.py", "grader/sandbox/messages.py"),
-                      ("tests/test_messages.py", "tests/test_sandbox.py")),
+                      ("tests/test_messages.py", "tests/test_channel_edges.py", "tests/test_sandbox.py")),
     "batch": Module(("grader/history.py", "grader/batch.py::settings_key,previous_result,students"),
                     ("tests/test_batch.py", "-k", "rerun_key or reweighting or history_numbers or students_are or "
                      "previous_result_is or no_folder "
