@@ -130,6 +130,18 @@ def test_winnowing_finds_every_match_of_19_tokens():
         assert fingerprint.winnow(a) & fingerprint.winnow(b)
 
 
+def test_winnowing_keeps_the_smallest_of_each_full_window_only():
+    assert fingerprint.winnow(list(range(10, 0, -1)), w=8) == {3, 2, 1}  # windows end at the 8th, 9th, 10th
+    assert fingerprint.winnow(list(range(10)), w=8) == {0, 1, 2}
+
+
+def test_only_the_most_similar_pairs_get_their_matching_code(styles, given):
+    copies = [similarity.document(f"copy{i}", [code.Cell("backprop.py", disguise(
+        (STYLES["xavier_init"] / "backprop.py").read_text(), seed=i))], given) for i in range(3)]
+    pairs = similarity.similar_pairs(copies, detailed=1)
+    assert len(pairs) == 3 and pairs[0].a and pairs[0].b and not any(p.a or p.b for p in pairs[1:])
+
+
 def test_the_matching_code_is_the_copied_lines_with_one_line_around_them(given):
     copied = (STYLES["xavier_init"] / "backprop.py").read_text().split("\nclass ")[1].split("\n\n\n")[0]
     copied = "class " + copied
