@@ -55,6 +55,8 @@ def test_an_array_shape_is_whole_numbers_and_may_be_empty():
 def test_an_error_line_and_a_chunk_are_whole_numbers():
     assert parse(failure({"file": "backprop.py", "line": 3, "function": "f"}))["error"]["where"]["line"] == 3
     assert "result.error.where.line" in refused(failure({"file": "backprop.py", "line": 3.5, "function": "f"}))
+    assert parse(failure({"file": "f", "line": 10 ** 9, "function": "f"}))  # far past any real file
+    assert "result.error.where.line" in refused(failure({"file": "f", "line": 10 ** 9 + 1, "function": "f"}))
     loaded = {"event": "loaded", "defined": [], "errors": [
         {"cell": "c", "type": "T", "message": "m", "where": None, "chunk": 2}]}
     assert parse(loaded)["errors"][0]["chunk"] == 2
