@@ -125,3 +125,12 @@ def test_warnings_are_read_per_probe():
 def test_a_long_message_is_cut_to_300_characters(outcome, where):
     result = engine.judge(check(reads("p"), where=where), Observations({"p": outcome}))
     assert len(result.feedback.summary) == 300
+
+
+@pytest.mark.parametrize("outcome", [
+    Outcome("blocked", error={"message": "m", "blocked_by": "f" * 1000}),
+    Outcome("error", error={"type": "Missing", "message": "g" * 1000 + " is not defined"}),
+])
+def test_a_long_culprit_name_is_cut_to_200_characters(outcome):
+    result = engine.judge(check(reads("p")), Observations({"p": outcome}))
+    assert result.status is Status.BLOCKED and len(result.blocked_by) == 200
