@@ -92,3 +92,5 @@ def test_unusable_values_are_described_in_the_students_terms():
     with pytest.raises(Invalid, match="should be a single number"):
         observations.number([1.0, 2.0], "loss")
     assert observations.number(3, "loss") == 3.0
+    answer = {"W1": 1, "b1": 2, "extra": 3}
+    assert observations.mapping(answer, "backward's answer", ("W1", "b1")) is answer
