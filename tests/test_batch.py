@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import batch, classview, cli
+import grader
+from grader import batch, classview, cli, history
+from grader.backprop import settings as settings_module
 from grader.classview import code as class_code
 from grader.progress import Progress
 from grader.report.roster import Entry
@@ -180,6 +182,65 @@ def test_previous_result_needs_the_same_digest_and_settings(resumed):
     assert batch.previous_result(alice, result.digest, "another grader or config") is None
 
 
+def test_the_rerun_key_follows_the_grader_code_its_defaults_and_the_configs_contents(tmp_path, monkeypatch):
+    """Each input that decides a result, changed alone, changes the key: a rerun then regrades."""
+    package = tmp_path / "grader"
+    shutil.copytree(Path(grader.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(grader, "__file__", str(package / "__init__.py"))
+    monkeypatch.setattr(settings_module, "DEFAULTS_PATH", package / "backprop" / "defaults.toml")
+    config = tmp_path / "course.toml"
+    config.write_text('[points]\n"sigmoid.values" = 4\n')
+    keys = [batch.settings_key(config)]
+    assert batch.settings_key(config) == keys[0] and batch.settings_key(None) != keys[0]
+
+    def changed(what):
+        key = batch.settings_key(config)
+        assert key not in keys, f"the key ignores {what}"
+        keys.append(key)
+
+    config.write_text('[points]\n"sigmoid.values" = 10\n')  # same path, a check reweighted
+    changed("the config's contents")
+    defaults = package / "backprop" / "defaults.toml"
+    defaults.write_text(defaults.read_text().replace("seed = 7", "seed = 8"))
+    changed("the assignment's defaults")
+    with open(package / "backprop" / "checks" / "gradients.py", "a") as f:  # a module two folders down
+        f.write("\n# a tolerance edited\n")
+    changed("the grader's code")
+    monkeypatch.setattr(grader, "__version__", grader.__version__ + ".1")
+    changed("the grader's version")
+
+
+def test_reweighting_a_check_in_the_config_regrades_the_class(tmp_path):
+    klass, out, config = tmp_path / "class", tmp_path / "out", tmp_path / "course.toml"
+    shutil.copytree(REPO / "student_template", klass / "bob", ignore=shutil.ignore_patterns("*.ipynb"))
+    config.write_text('[points]\n"sigmoid.values" = 4\n')
+    status, output = run_batch(klass, out, "--config", str(config))
+    assert status == 0 and "Done: 1 graded, 0 unchanged, 0 errors." in output
+    assert gradebook(out)["bob"]["max_score"] == "100"
+    config.write_text('[points]\n"sigmoid.values" = 10\n')
+    status, output = run_batch(klass, out, "--config", str(config))
+    assert status == 0 and "Done: 1 graded, 0 unchanged, 0 errors." in output, output
+    assert gradebook(out)["bob"]["max_score"] == "106"
+
+
+def test_a_previous_result_is_reused_only_for_the_same_submission_and_key(tmp_path):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / batch.RESULT).write_text(json.dumps(_result(a=10).to_dict()))
+    (folder / batch.KEY).write_text("key")
+    assert batch.previous_result(folder, "d", "key").score == 10
+    assert batch.previous_result(folder, "another digest", "key") is None
+    assert batch.previous_result(folder, "d", "another key") is None
+    (folder / batch.RESULT).write_text("{")  # cut short by a kill
+    assert batch.previous_result(folder, "d", "key") is None
+
+
+def test_a_class_folder_that_is_no_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "class.zip").write_text("")
+    with pytest.raises(batch.UsageError, match="class.zip is not a folder"):
+        batch.students(tmp_path / "class.zip")
+
+
 def test_a_linked_student_is_an_error_row_not_a_classmate_graded_twice(tmp_path):
     klass, out = tmp_path / "class", tmp_path / "out"
     shutil.copytree(REPO / "student_template", klass / "alice", ignore=shutil.ignore_patterns("*.ipynb"))
@@ -222,6 +283,41 @@ def test_a_regrade_keeps_the_earlier_result_and_says_what_changed(resumed):
     assert len(kept) >= 1
     earlier = batch.SubmissionResult.from_dict(json.loads(max(kept).read_text()))
     assert earlier.score == 100 and earlier.digest != json.loads((out / "alice" / batch.RESULT).read_text())["digest"]
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """A local time zone five hours east of UTC, as on a grader abroad; restored afterwards."""
+    monkeypatch.setenv("TZ", "XST-05")  # a POSIX zone: needs no tz database
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_history_numbers_count_up_and_no_kept_result_is_overwritten(tmp_path, far_from_utc):
+    student = tmp_path / "alice"
+    student.mkdir()
+    result = student / batch.RESULT
+    assert history.keep(result) is None and not (student / history.HISTORY).exists()  # nothing graded yet
+
+    def regrade(text: str, when: int = 1_700_000_000) -> Path:
+        result.write_text(text)
+        os.utime(result, (when, when))
+        return history.keep(result)
+
+    first = regrade("one")
+    assert first.name == "001-20231114T221320Z.json" and not result.exists()  # the UTC time it was written
+    second, third = regrade("two"), regrade("three")  # within one second: the number keeps them apart
+    assert [p.name[:4] for p in (second, third)] == ["002-", "003-"]
+    second.unlink()  # an instructor tidies up the middle of the history
+    (student / history.HISTORY / "notes-for-me.json").write_text("{}")  # and leaves a file of their own
+    fourth = regrade("four", 1_700_000_600)
+    assert fourth.name.startswith("004-")
+    assert [p.read_text() for p in history.earlier(student)] == ["one", "three", "four"]
+    os.replace(fourth, fourth.with_name("999-20231114T223320Z.json"))
+    assert regrade("five").name.startswith("1000-")  # past three digits: the order is by number, not text
+    assert [p.read_text() for p in history.earlier(student)] == ["one", "three", "four", "five"]
 
 
 def _result(**scores: float) -> SubmissionResult:

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 import pytest
 
 from grader import classview, submission
-from grader.classview import boilerplate, code, dashboard, similarity
+from grader.classview import boilerplate, code, dashboard, fingerprint, similarity
 from grader.exits import UsageError
 from grader.report import class_summary, gradebook_csv
 from grader.report.misconceptions import group
@@ -97,6 +97,67 @@ def test_a_disguised_copy_is_flagged_against_its_source_only(name, styles, given
     assert pairs[0].similarity >= similarity.THRESHOLD
     mine = pairs[0].a if pairs[0].student_a == "copier" else pairs[0].b
     assert any(line.matched for s in mine for line in s.lines)
+
+
+def test_a_copy_padded_with_more_code_than_it_copied_is_flagged(styles, given):
+    """Unrelated code appended, more of it than the copy: the share is of the smaller submission's code."""
+    original = (STYLES["xavier_init"] / "backprop.py").read_text()
+    padding = "\n\n".join((REPO / "grader" / name).read_text() for name in ("batch.py", "definitions.py"))
+    padded = disguise(original, seed=3) + "\n\n" + padding
+    suspect = similarity.document("padder", [code.Cell("backprop.py", padded)], given)
+    assert len(suspect.fingerprints) > 2 * len(styles["xavier_init"].fingerprints)  # over half is padding
+    pairs = similarity.similar_pairs([*styles.values(), suspect])
+    assert [(p.student_a, p.student_b) for p in pairs] == [("padder", "xavier_init")]
+    assert pairs[0].similarity >= similarity.THRESHOLD
+
+
+def test_tokens_keep_the_code_and_forget_the_names_a_student_chose():
+    texts = [t.text for t in fingerprint.tokens(["total = np.dot(W, x) + 1 - 'a'  # mine\nif ok: pass\n"])]
+    assert texts == ["V", "=", "V", ".", "dot", "(", "V", ",", "V", ")", "+", "1", "-", "S", ";",
+                     "if", "V", ":", "pass", ";"]
+    renamed = fingerprint.tokens(["s = numpy.dot(A, b) + 1 - 'z'\nif good: pass\n"])
+    assert [t.text for t in renamed] == texts and [t.line for t in renamed] == [1] * 15 + [2] * 5
+
+
+def test_winnowing_finds_every_match_of_19_tokens():
+    """K + W - 1 = 19 tokens are 8 consecutive k-gram hashes: any such run shares a fingerprint."""
+    rng = random.Random(0)
+    assert fingerprint.K == 12
+    for _ in range(200):
+        shared = [rng.getrandbits(60) for _ in range(8)]
+        a = [rng.getrandbits(60) for _ in range(30)] + shared + [rng.getrandbits(60) for _ in range(30)]
+        b = [rng.getrandbits(60) for _ in range(5)] + shared
+        assert fingerprint.winnow(a) & fingerprint.winnow(b)
+
+
+def test_winnowing_keeps_the_smallest_of_each_full_window_only():
+    assert fingerprint.winnow(list(range(10, 0, -1)), w=8) == {3, 2, 1}  # windows end at the 8th, 9th, 10th
+    assert fingerprint.winnow(list(range(10)), w=8) == {0, 1, 2}
+
+
+def test_only_the_most_similar_pairs_get_their_matching_code(styles, given):
+    copies = [similarity.document(f"copy{i}", [code.Cell("backprop.py", disguise(
+        (STYLES["xavier_init"] / "backprop.py").read_text(), seed=i))], given) for i in range(3)]
+    pairs = similarity.similar_pairs(copies, detailed=1)
+    assert len(pairs) == 3 and pairs[0].a and pairs[0].b and not any(p.a or p.b for p in pairs[1:])
+
+
+def test_the_matching_code_is_the_copied_lines_with_one_line_around_them(given):
+    copied = (STYLES["xavier_init"] / "backprop.py").read_text().split("\nclass ")[1].split("\n\n\n")[0]
+    copied = "class " + copied
+    mine = "def first(a):\n    return a\n\n" + copied + "\n\ndef last(b):\n    return b\n"
+    theirs = copied + "\n"
+    a = similarity.document("a", [code.Cell("backprop.py", mine)], given)
+    b = similarity.document("b", [code.Cell("backprop.py", theirs)], given)
+    (snippet,) = similarity.snippets(a, a.every & b.every)
+    lines = mine.splitlines()
+    matched = [line.number for line in snippet.lines if line.matched]
+    assert snippet.label == "backprop.py" and all(line.text == lines[line.number - 1] for line in snippet.lines)
+    start, end = 4, 3 + len(copied.splitlines())
+    assert matched[0] == start and matched[-1] <= end and matched[-1] > end - 5  # the copy, not the padding
+    shown = [line.number for line in snippet.lines]
+    assert shown[0] == start - 1 and shown[-1] == matched[-1] + 1  # one unmatched line of context each side
+    assert not snippet.lines[0].matched and not snippet.lines[-1].matched
 
 
 def test_a_notebook_copy_of_a_script_is_flagged(styles, given):

@@ -32,16 +32,18 @@ GOLDEN = Path(__file__).with_name("golden_reports")
 HOSTILE = 'raised ValueError: <script>alert("x")</script> | ``` 100%, a:b\n::error::injected\x00\x1b[31m'
 
 
-def check(name, status, score, max_score, summary, details=(), where=None, measured=None, title=None):
+def check(name, status, score, max_score, summary, details=(), where=None, measured=None, title=None,
+          blocked_by=None):
     return CheckResult(name=name, title=title or name, max_score=max_score, score=score, status=status,
-                       feedback=Feedback(summary, tuple(details)), measured=measured or {}, where=where)
+                       feedback=Feedback(summary, tuple(details)), measured=measured or {}, where=where,
+                       blocked_by=blocked_by)
 
 
 def sample_result(submission: str = "students/alice") -> SubmissionResult:
-    """One check of each status; deterministic, so reports of it can be golden files."""
+    """One check of each status, a fractional score among them; deterministic, so reports of it can be golden files."""
     checks = (
         check("sigmoid.values", Status.PASSED, 4, 4, "sigmoid matches 1/(1+e^-x)", where="sigmoid"),
-        check("network.forward", Status.PARTIAL, 3, 6, "forward: a1 is right, a2 is not",
+        check("network.forward", Status.PARTIAL, 2.4, 6, "forward: a1 is right, a2 is not",
               ("expected: a2 shape (4, 1)", "got: a2 shape (4, 2)"), where="NeuralNetwork.forward"),
         check("network.backward", Status.FAILED, 0, 24, "backward: likely bug: missing 1/m",
               ("dW1: relative error 8.57e-01 (tolerance 1e-05)", "next step: multiply by 1/m"),
@@ -53,6 +55,9 @@ def sample_result(submission: str = "students/alice") -> SubmissionResult:
               ("hint: ax.plot, then ax.set_yscale('log')",), where="plot_loss"),
         check("xor.trains", Status.GRADER_ERROR, 0, 10, "the grader failed on this check; please report it",
               ("Traceback: ZeroDivisionError",), where="NeuralNetwork.train_step"),
+        check("train.losses", Status.BLOCKED, 0, 3, "blocked by NeuralNetwork.backward: it raised ValueError",
+              ("this check runs once NeuralNetwork.backward works; fix that first (it costs no time meanwhile)",),
+              where="NeuralNetwork.train", blocked_by="NeuralNetwork.backward"),
     )
     return SubmissionResult(submission=submission, source_kind="python", digest="ab" * 32, checks=checks,
                             notes=("cell 3: skipped IPython line '%matplotlib inline'",),
@@ -156,7 +161,7 @@ def test_every_report_writes_a_score_the_same_way():
     assert "| 2.5/6 |" in summary and "| 0.33/24 |" in summary
     assert "2.5 / 6</td>" in html_report.render(result)
     assert "0.3333/24 points" in junit.render(result)  # a file for programs: the engine's four places
-    assert "Total: 6.83/52" in terminal_report and "Autograding: 6.83/52" in summary
+    assert "Total: 6.83/55" in terminal_report and "Autograding: 6.83/55" in summary
 
 
 # --- JUnit -----------------------------------------------------------------
@@ -164,7 +169,7 @@ def test_every_report_writes_a_score_the_same_way():
 def test_junit_parses_and_counts():
     root = ET.fromstring(junit.render(sample_result()).encode())
     suite = root.find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "3", "2")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("7", "4", "2")
     cases = suite.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases][:3] == [
         ("sigmoid", "values"), ("network", "forward"), ("network", "backward")]
@@ -173,6 +178,7 @@ def test_junit_parses_and_counts():
     assert failure.get("message") == "backward: likely bug: missing 1/m"
     assert "relative error 8.57e-01" in failure.text and "0/24 points" in failure.text
     assert cases[3].find("error") is not None and "<script>" in cases[3].find("error").get("message")
+    assert cases[6].find("failure").get("type") == "blocked" and "0/3 points" in cases[6].find("failure").text
     assert suite.find("system-out").text == "hello <b>student</b>\n"
 
 
@@ -198,9 +204,9 @@ def test_submission_lines_point_a_notebook_at_line_1(tmp_path):
 def test_annotations_one_line_per_failed_check():
     text = github.annotations(sample_result(), "a,b:c/backprop.py", LINES)
     lines = text.splitlines()
-    assert lines[0] == "::notice title=Autograding complete::Points 7/52"
+    assert lines[0] == "::notice title=Autograding complete::Points 6.4/55"
     errors = lines[1:]
-    assert len(errors) == 5 and all(e.startswith("::error file=a%2Cb%3Ac/backprop.py,line=") for e in errors)
+    assert len(errors) == 6 and all(e.startswith("::error file=a%2Cb%3Ac/backprop.py,line=") for e in errors)
     assert ",line=14,title=network.backward::" in errors[1]
     assert "::injected" not in text.replace("%0A::error::injected", "")  # the newline is escaped: no new command
     assert "100%25" in errors[2]
@@ -219,18 +225,18 @@ def test_summary_escapes_what_the_submission_wrote():
 
 def test_classroom_statuses_and_points():
     data = json.loads(classroom.render(sample_result()))
-    assert data["version"] == 1 and data["status"] == "error" and data["max_score"] == 52
-    assert [t["status"] for t in data["tests"]] == ["pass", "fail", "fail", "error", "fail", "error"]
-    assert sum(t["score"] for t in data["tests"]) == 7
+    assert data["version"] == 1 and data["status"] == "error" and data["max_score"] == 55
+    assert [t["status"] for t in data["tests"]] == ["pass", "fail", "fail", "error", "fail", "error", "fail"]
+    assert [t["score"] for t in data["tests"]] == [4, 2.4, 0, 0, 0, 0, 0]
     encoded = base64.b64encode(classroom.render(sample_result()).encode())  # what the workflow hands over
     assert json.loads(base64.b64decode(encoded))["tests"][0]["name"] == "sigmoid.values"
 
 
 def test_gradescope_follows_the_spec_and_the_visibility_given():
     data = json.loads(gradescope.render(sample_result(), {"xor.trains": "hidden"}))
-    assert data["score"] == 7 and isinstance(data["score"], float) and data["execution_time"] == 3
+    assert data["score"] == 6.4 and isinstance(data["score"], float) and data["execution_time"] == 3
     assert data["visibility"] == "visible" and data["stdout_visibility"] == "hidden"
-    assert [t["status"] for t in data["tests"]] == ["passed", "failed", "failed", "failed", "failed", "failed"]
+    assert [t["status"] for t in data["tests"]] == ["passed"] + ["failed"] * 6
     assert {t["name"]: t["visibility"] for t in data["tests"]}["xor.trains"] == "hidden"
     assert all(set(t) == {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
     assert "ZeroDivisionError" not in data["output"]  # per-test feedback stays in its (maybe hidden) test
@@ -294,7 +300,7 @@ def test_no_text_report_carries_a_control_character():
 
 def test_the_terminal_total_cannot_be_imitated():
     report = terminal.render(escape_laden())
-    assert [line for line in report.splitlines() if line.startswith("Total:")] == ["Total: 7/52    (2.6 s)"]
+    assert [line for line in report.splitlines() if line.startswith("Total:")] == ["Total: 6.4/55    (2.6 s)"]
     quoted = report.split("Your code printed (first part only):\n")[1].splitlines()
     assert quoted and all(line.startswith("  | ") for line in quoted)
     assert "  | Total: 100/100" in quoted  # the line after each \r is quoted under the prefix
@@ -321,7 +327,7 @@ def test_gradebook_rows_and_formula_guard():
     rows = list(csv.DictReader(io.StringIO(gradebook_csv.render(sample_class()))))
     assert [r["identifier"] for r in rows] == ["'=HYPERLINK(1)", "alice", "bob"]
     assert rows[0]["total"] == "" and rows[0]["error"] == "no backprop.py | here"
-    assert rows[1]["total"] == "7" and rows[1]["network.forward"] == "3" and rows[2]["total"] == "52"
+    assert rows[1]["total"] == "6.4" and rows[1]["network.forward"] == "2.4" and rows[2]["total"] == "55"
 
 
 # --- The CLI ---------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_student_text_is_escaped():
     page = html_report.render(sample_result())
     assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "hello &lt;b&gt;student&lt;/b&gt;" in page
-    assert page.count("<h3>") == 5  # one detail section per check that lost points
+    assert page.count("<h3>") == 6  # one detail section per check that lost points
 
 
 def test_figures_from_artifacts_and_measured_data():

@@ -1,0 +1,106 @@
+"""The training audit (steps.py), fed hand-made training steps: which step rules explain a run.
+
+A run is credited as gradient descent only if the grader's own math replays
+it; the bug it carries (1/m missing, a hard-coded rate, b2 never updated)
+is named by its rate, and hand-made weights are no rule at all.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.backprop import steps, tasks
+from grader.backprop.objectives import PARAMS, gradients
+
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+START = tasks.start_params(1, (2, 4, 1))
+LR = 0.5
+
+
+def stepped(params, objective="cross_entropy", scale=None, lr=LR):
+    g = gradients(params, X, Y, objective)
+    return {k: params[k] - lr * (scale or {}).get(k, 1) * g[k] for k in PARAMS}
+
+
+def first_rule(first, accepted=("cross_entropy", "mse", "half_sse")):
+    found = steps.candidates(START, first, X, Y, list(accepted), LR)
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("objective", ["cross_entropy", "mse", "half_sse"])
+def test_plain_gradient_descent_is_the_first_candidate_and_replays(objective):
+    rule = first_rule(stepped(START, objective))
+    assert (rule.objective, rule.bug, rule.rates) == (objective, None, (LR,) * 4) and rule.plain(LR)
+    end = START
+    for _ in range(20):
+        end = stepped(end, objective)
+    assert steps.reproduces(rule, START, end, X, Y, 20)
+    assert not steps.reproduces(rule, START, end, X, Y, 19)  # one step more or less is no replay
+    jumped = {**end, "W2": end["W2"] + 1e-3}
+    assert not steps.reproduces(rule, START, jumped, X, Y, 20)
+    assert rule.describe(LR).startswith("steps of learning_rate x the gradient: ")
+
+
+def test_a_missing_1_over_m_is_a_rate_m_times_the_learning_rate():
+    rule = first_rule(stepped(START, scale={k: 4 for k in PARAMS}))
+    assert rule.bug in (None, "no_mean") and not rule.plain(LR)
+    assert rule.describe(LR).startswith("steps of 4 x learning_rate" if rule.bug is None else "steps of ")
+
+
+def test_a_parameter_never_updated_has_rate_zero_and_is_named_per_parameter():
+    first = {**stepped(START), "b2": START["b2"].copy()}
+    rule = first_rule(first)
+    assert rule.bug is None and rule.rates == (LR, LR, LR, 0.0) and not rule.plain(LR)
+    assert rule.scales(LR) == {"W1": 1, "b1": 1, "W2": 1, "b2": 0}
+    assert "scaled per parameter (W1 1, b1 1, W2 1, b2 0)" in rule.describe(LR)
+
+
+def test_a_hard_coded_learning_rate_is_replayed_at_its_own_rate():
+    rule = first_rule(stepped(START, lr=0.1))
+    assert rule.bug is None and rule.rates == pytest.approx((0.1,) * 4) and not rule.plain(LR)
+    assert rule.describe(LR).startswith("steps of 0.2 x learning_rate x the gradient")
+
+
+def test_a_rate_within_float32_rounding_of_the_learning_rate_is_the_learning_rate():
+    rule = first_rule(stepped(START, lr=LR * (1 + 1e-6)))
+    assert rule.rates == (LR,) * 4 and rule.plain(LR)
+
+
+def test_a_rate_a_few_tenths_of_a_percent_off_is_its_own_rate():
+    rule = first_rule(stepped(START, lr=LR * 1.003))
+    assert rule.rates == pytest.approx((LR * 1.003,) * 4) and not rule.plain(LR)
+
+
+def test_hand_made_weights_and_a_standstill_are_no_step_rule():
+    made = {k: np.full_like(v, 0.3) for k, v in START.items()}
+    assert steps.candidates(START, made, X, Y, ["cross_entropy", "mse", "half_sse"], LR) == []
+    still = {k: v.copy() for k, v in START.items()}  # nothing moved: not a training step
+    assert steps.candidates(START, still, X, Y, ["cross_entropy", "mse", "half_sse"], LR) == []
+    # Three parameters right and one moved by a hand: no rule explains the step.
+    forged = {**stepped(START), "W1": stepped(START)["W1"] + 0.01}
+    assert first_rule(forged) is None
+
+
+def test_only_the_accepted_objectives_explain_a_run():
+    first = stepped(START, "mse")
+    assert all(not r.plain(LR) for r in steps.candidates(START, first, X, Y, ["cross_entropy"], LR))
+    assert first_rule(first, accepted=("mse",)).objective == "mse"
+
+
+@pytest.mark.parametrize("bug", ["no_mean", "sign", "hidden_derivative", "bias_sum"])
+def test_a_known_backward_mistake_is_replayed_under_its_name(bug):
+    mistaken = steps.Rule("half_sse", bug, (LR,) * 4)
+    first = mistaken.step(START, X, Y)
+    found = steps.candidates(START, first, X, Y, ["half_sse"], LR)
+    assert any(r.bug == bug and r.rates == (LR,) * 4 for r in found)
+    assert not found[0].plain(LR)  # never credited as the correct steps
+
+
+@pytest.mark.parametrize("bug", ["no_b1", "w2_in_backward", "derivative_of_activation", "derivative_mixed"])
+def test_the_variants_outside_backward_are_replayable_too(bug):
+    rule = steps.Rule("mse", bug, (LR,) * 4)
+    end = rule.replay(START, X, Y, 10)
+    found = steps.candidates(START, rule.step(START, X, Y), X, Y, ["mse"], LR)
+    assert any(r.bug == bug for r in found) and any(steps.reproduces(r, START, end, X, Y, 10) for r in found)
+    assert steps.VARIANTS[bug] in next(r for r in found if r.bug == bug).describe(LR)
