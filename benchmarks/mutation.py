@@ -50,15 +50,17 @@ MODULES = {
                       ("tests/test_judge_verdicts.py",)),
     "checks": Module(("grader/backprop/checks/gradients.py", "grader/backprop/checks/network.py",
                       "grader/backprop/checks/common.py"),
-                     ("tests/test_corpus.py", "-k", "backward or dW or dz2 or bias or init or forward or b2 or "
-                      "update or loss_ or reference")),
+                     ("tests/test_forgery_judges.py", "tests/test_corpus.py", "-k", "forgery or backward or dW or dz2 "
+                      "or bias or init or forward or b2 or update or loss_ or reference")),
     "gradcheck": Module(("grader/backprop/gradcheck.py", "grader/backprop/diagnosis.py"),
-                        ("tests/test_diagnosis_units.py", "tests/test_reference.py", "-k", "not xor_trains")),
+                        ("tests/test_diagnosis_units.py", "tests/test_diagnosis.py", "tests/test_reference.py",
+                         "-k", "not xor_trains")),
     "training": Module(("grader/backprop/steps.py", "grader/backprop/budgets.py"),
-                       ("tests/test_training_audit_units.py", "tests/test_messages.py",  # and every honest answer:
+                       ("tests/test_training_audit_units.py", "tests/test_forgery_judges.py", "tests/test_messages.py",
+                        # and every honest answer:
                         "tests/test_corpus.py::test_correct_submission_scores_full_marks[reference]")),
     "sandbox": Module(("grader/confine/plan.py", "grader/confine/paths.py", "grader/confine/seccomp.py"),
-                      ("tests/test_confinement.py", "tests/test_sandbox.py")),
+                      ("tests/test_confinement.py", "tests/test_confinement_outside.py", "tests/test_sandbox.py")),
     "channel": Module(("grader/wire.py", "grader/observations.py", "grader/sandbox/messages.py"),
                       ("tests/test_messages.py", "tests/test_channel_edges.py", "tests/test_sandbox.py")),
     "batch": Module(("grader/history.py", "grader/batch.py::settings_key,previous_result,students"),
