@@ -56,7 +56,8 @@ MODULES = {
                         ("tests/test_diagnosis_units.py", "tests/test_diagnosis.py", "tests/test_reference.py",
                          "-k", "not xor_trains")),
     "training": Module(("grader/backprop/steps.py", "grader/backprop/budgets.py"),
-                       ("tests/test_training_audit_units.py", "tests/test_forgery_judges.py", "tests/test_messages.py",
+                       ("tests/test_training_audit_units.py", "tests/test_budgets.py", "tests/test_forgery_judges.py",
+                        "tests/test_messages.py",
                         # and every honest answer:
                         "tests/test_corpus.py::test_correct_submission_scores_full_marks[reference]")),
     "sandbox": Module(("grader/confine/plan.py", "grader/confine/paths.py", "grader/confine/seccomp.py"),

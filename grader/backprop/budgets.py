@@ -53,9 +53,10 @@ def _rows(args: dict) -> int:
 
 
 def _fit(args: dict) -> int:
-    # A loss per epoch; the parameters at the start, after the first epoch and every check_every epochs.
+    # A loss per epoch; the parameters at the start, after the first epoch and every check_every epochs;
+    # check_every and the evaluations counted.
     epochs = args["max_epochs"]
-    return epochs + (epochs // args["check_every"] + 2) * network(args["sizes"])
+    return epochs + (epochs // args["check_every"] + 2) * network(args["sizes"]) + 2
 
 
 def _hyperparameters(args: dict) -> int:
@@ -77,8 +78,7 @@ COUNTS = {
     "update_weights": lambda a: (network(a["sizes"]), 0),
     "compute_loss": lambda a: (len(a["pairs"]), 0),
     # train_step's steps, and the same steps composed of forward, backward and update_weights (gradients too).
-    "train_step": lambda a: ((a["steps"] + 1) * (network(a["sizes"]) + 1)
-                             + a["steps"] * (2 * network(a["sizes"]) + 1), 0),
+    "train_step": lambda a: (a["steps"] * (network(a["sizes"]) + 1) + a["steps"] * (2 * network(a["sizes"]) + 1), 0),
     "train": lambda a: (2 * a["epochs"] + 2 * network(a["sizes"]), 0),
     "fit": lambda a: (_fit(a), 0),
     "spiral_data": lambda a: (sum(3 * (c["n_samples"] // 2 * 2) for c in a["calls"]), 0),

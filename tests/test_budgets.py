@@ -1,0 +1,81 @@
+"""Each probe's byte budget counts exactly the numbers the longest honest answer holds.
+
+A budget too small refuses an honest submission's answer; one too large lets
+a hostile child make the grader read and parse more than the lesson asks
+(grader/backprop/budgets.py). The honest answers are the reference's, made by
+the child's own probes run here in-process: a fraction of a second, no child.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import wire
+from grader.backprop import Backprop, budgets, evaluations
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBES = Backprop(Path(__file__).with_name("fast_limits.toml")).probes()
+# The answers whose length the lesson fixes; a fit's length depends on when the goal is met (below),
+# and hyperparameters and plots leave room for what a submission may add (networks, points).
+FIXED = ("sigmoid", "sigmoid_derivative", "manual_backprop", "init", "forward", "backward", "update_weights",
+         "compute_loss", "train_step", "train", "spiral_data")
+
+
+@pytest.fixture(scope="module")
+def answer():
+    """probe -> what the reference answers it, through the child's probes.py."""
+    saved = {name: sys.modules.get(name) for name in ("evaluations", "wire")}
+    sys.modules.update(evaluations=evaluations, wire=wire)  # the names the child imports them by
+    try:
+        spec = importlib.util.spec_from_file_location("child_probes", ROOT / "grader" / "backprop" / "probes.py")
+        probes = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(probes)
+    finally:
+        for name, module in saved.items():
+            sys.modules.pop(name) if module is None else sys.modules.update({name: module})
+    namespace = {"__name__": "backprop"}
+    exec(compile((ROOT / "reference" / "backprop.py").read_text(encoding="utf-8"), "backprop.py", "exec"),
+         namespace)
+    return lambda probe, args=None: probes.run(probe.kind, namespace, args or probe.args)
+
+
+def numbers(value) -> int:
+    """How many numbers an answer holds, counted as a person would: an array's every element."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, dict):
+        return sum(numbers(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(numbers(v) for v in value)
+    return int(isinstance(value, (int, float, np.number)) and not isinstance(value, bool))
+
+
+def counted(probe) -> int:
+    """The numbers the probe's budget allows, from its bytes."""
+    _, extra = budgets.COUNTS[probe.kind](probe.args)
+    spare = probe.max_bytes - budgets.FRAME_BYTES - extra
+    assert spare % (budgets.SLACK * budgets.NUMBER_BYTES) == 0
+    return spare // (budgets.SLACK * budgets.NUMBER_BYTES)
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if p.kind in FIXED], ids=lambda p: p.id)
+def test_a_fixed_length_answer_gets_a_budget_of_exactly_its_numbers(probe, answer):
+    assert counted(probe) == numbers(answer(probe))
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if p.kind == "fit"], ids=lambda p: p.id)
+def test_a_fit_gets_the_budget_of_a_run_that_never_meets_its_goal(probe, answer):
+    never = {**probe.args, "goal": {"kind": "accuracy", "accuracy": 2.0}}  # every epoch, every checkpoint
+    longest = answer(probe, never)
+    assert len(longest["losses"]) == probe.args["max_epochs"]
+    assert counted(probe) == numbers(longest)
+    assert numbers(answer(probe)) <= counted(probe)  # and the reference's own run, which stops early
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if p.kind not in FIXED + ("fit",)], ids=lambda p: p.id)
+def test_answers_with_room_to_spare_still_fit_their_budget(probe, answer):
+    assert numbers(answer(probe)) <= counted(probe)
