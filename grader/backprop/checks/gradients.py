@@ -186,8 +186,10 @@ def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, li
             more.append(f"accepted objectives: {', '.join(OBJECTIVES[o].description for o in accepted)} "
                         "(README, 'Accepted objectives')")
         return f"backward: likely bug: {found.message}", more, found.names
-    index = next(i for i, g in enumerate(got) if g is not None and any(
-        relative_error(g[k], expected[i][best][k]) >= TOLERANCE for k in PARAMS))
+    index = next((i for i, g in enumerate(got) if g is not None and any(
+        relative_error(g[k], expected[i][best][k]) >= TOLERANCE for k in PARAMS)), None)
+    if index is None:  # what it answered is right: the networks it failed on cost the points
+        return "backward: the gradients are right on the networks it answered, but it failed on the others", [], ()
     g = got[index]
     factors = {k: constant_factor(g[k], expected[index][best][k]) for k in PARAMS}
     wrong = [k for k in PARAMS if per_param[k] < 1]
