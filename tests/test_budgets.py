@@ -40,7 +40,16 @@ def answer():
     namespace = {"__name__": "backprop"}
     exec(compile((ROOT / "reference" / "backprop.py").read_text(encoding="utf-8"), "backprop.py", "exec"),
          namespace)
-    return lambda probe, args=None: probes.run(probe.kind, namespace, args or probe.args)
+    def run(probe, args=None, **names):
+        """The reference's answer; `names` replace some of its functions for this one run."""
+        saved = {name: namespace[name] for name in names}
+        namespace.update(names)
+        try:
+            return probes.run(probe.kind, namespace, args or probe.args)
+        finally:
+            namespace.update(saved)
+    run.namespace = namespace
+    return run
 
 
 def numbers(value) -> int:
@@ -76,6 +85,26 @@ def test_a_fit_gets_the_budget_of_a_run_that_never_meets_its_goal(probe, answer)
     assert numbers(answer(probe)) <= counted(probe)  # and the reference's own run, which stops early
 
 
-@pytest.mark.parametrize("probe", [p for p in PROBES if p.kind not in FIXED + ("fit",)], ids=lambda p: p.id)
+def test_hyperparameters_has_room_for_four_networks_per_config_and_no_more(answer):
+    probe = next(p for p in PROBES if p.kind == "hyperparameters")
+    namespace = answer.namespace
+
+    def extravagant(X, y, configs, epochs):
+        """Four networks per config, all of the largest size, the last one trained (a search, say)."""
+        largest, curves = max(c["hidden_size"] for c in configs), {}
+        for config in configs:  # the class the probe records with, as the submission's code sees it
+            nets = [namespace["NeuralNetwork"](X.shape[1], largest, y.shape[1], config["learning_rate"])
+                    for _ in range(4)]
+            curves[config["name"]] = namespace["train"](nets[-1], X, y, epochs)
+        return curves
+
+    assert numbers(answer(probe)) <= counted(probe)
+    most = answer(probe, explore_hyperparameters=extravagant)
+    assert len(most["networks"]) == 4 * len(probe.args["configs"])
+    assert counted(probe) == numbers(most)
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if p.kind not in FIXED + ("fit", "hyperparameters")],
+                         ids=lambda p: p.id)
 def test_answers_with_room_to_spare_still_fit_their_budget(probe, answer):
     assert numbers(answer(probe)) <= counted(probe)
