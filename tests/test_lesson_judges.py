@@ -186,6 +186,13 @@ def test_forward_that_returns_z2_is_told_the_output_sigmoid_is_missing():
     assert verdict.fraction == pytest.approx(2 / 6)
 
 
+def test_a_wrong_output_says_which_values_differ():
+    c = objectives.forward(NET["forward"]["params"], NET["forward"]["X"])
+    verdict = forward(forward_answer(returned=c["a2"] * 0.9))
+    assert verdict.fraction == pytest.approx(2 / 6) and verdict.feedback.summary.startswith("a2: 12 of 12 values differ")
+    assert any(d.strip().startswith("a2[0, 0]: expected") for d in verdict.feedback.details)
+
+
 def test_forward_without_b1_is_told_so():
     p, X = NET["forward"]["params"], NET["forward"]["X"]
     without = objectives.forward({**p, "b1": 0 * p["b1"]}, X)
