@@ -28,6 +28,7 @@ import argparse
 import ast
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -235,7 +236,11 @@ def run_tests(python: Path, root: Path, tests: tuple[str, ...], timeout: float) 
                              start_new_session=True)
     except subprocess.TimeoutExpired:
         return "timeout", ""
-    return "passed" if run.returncode == 0 else "failed", run.stdout.decode(errors="replace")[-3000:]
+    said = run.stdout.decode(errors="replace")
+    # Exit 0 without pytest's summary is a mutant that ended the process early (os._exit(0) in the grader):
+    # the tests did not pass, they never finished.
+    finished = re.search(r"^\d+ passed", said.strip().splitlines()[-1] if said.strip() else "") is not None
+    return "passed" if run.returncode == 0 and finished else "failed", said[-3000:]
 
 
 def score(python: Path, name: str, module: Module, sample: int | None, rng: random.Random,

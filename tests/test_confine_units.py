@@ -13,6 +13,8 @@ import ctypes
 import errno
 import os
 import re
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -140,3 +142,24 @@ def test_a_grader_that_is_not_root_gets_no_uid_or_namespaces(monkeypatch):
     plan = fresh_plan()
     assert not {"namespaces", "uid", "capabilities"} & set(plan.layers) and plan.uid is None
     assert plan.missing["uid"] == "the grader does not run as root" and plan.refusal is None
+
+
+def test_the_sandbox_uid_reads_what_every_user_may_and_nothing_more():
+    """Where neither namespaces nor Landlock hide the grader, this is what decides a refusal."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o755)
+        (folder / "public.py").write_text("x = 1\n")
+        (folder / "public.py").chmod(0o644)
+        (folder / "grader.py").write_text("SECRET = 1\n")
+        (folder / "grader.py").chmod(0o600)
+        nobody = 65534
+        assert confinement._readable_by(nobody, str(folder / "public.py"))
+        assert confinement._readable_by(nobody, str(folder))
+        assert not confinement._readable_by(nobody, str(folder / "grader.py"))
+        folder.chmod(0o700)
+        assert not confinement._readable_by(nobody, str(folder))
+    finally:
+        shutil.rmtree(folder)
