@@ -48,7 +48,7 @@ def answer():
             return probes.run(probe.kind, namespace, args or probe.args)
         finally:
             namespace.update(saved)
-    run.namespace = namespace
+    run.namespace, run.probes = namespace, probes
     return run
 
 
@@ -108,3 +108,14 @@ def test_hyperparameters_has_room_for_four_networks_per_config_and_no_more(answe
                          ids=lambda p: p.id)
 def test_answers_with_room_to_spare_still_fit_their_budget(probe, answer):
     assert numbers(answer(probe)) <= counted(probe)
+
+
+def test_a_plot_has_room_for_the_largest_png_its_figure_can_make(answer):
+    """Noise in every pixel of the probe's own figure (random RGBA, incompressible) is the longest PNG."""
+    def noise(ax):
+        ax.set_position((0, 0, 1, 1))
+        ax.set_axis_off()
+        ax.figure.patch.set_alpha(0)  # nothing opaque behind it: every channel of every pixel random
+        ax.imshow(np.random.default_rng(0).uniform(0, 1, (400, 500, 4)), aspect="auto", interpolation="nearest")
+    png = len(answer.probes._draw(noise)["png"])
+    assert png <= budgets.PNG_BYTES <= png + 4096  # and a little room for its headers, no more
