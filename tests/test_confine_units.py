@@ -163,3 +163,12 @@ def test_the_sandbox_uid_reads_what_every_user_may_and_nothing_more():
         assert not confinement._readable_by(nobody, str(folder))
     finally:
         shutil.rmtree(folder)
+
+
+def test_the_doctor_lists_every_layer_with_why_it_is_missing(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    said = confinement.describe(fresh_plan()).splitlines()
+    rows = {line.split()[1]: line for line in said if line.startswith("  ")}
+    assert list(rows) == list(confinement.LAYERS)
+    assert rows["uid"].split()[0] == "no" and rows["uid"].endswith("the grader does not run as root")
+    assert said[-1] == "grading is allowed here"
