@@ -172,3 +172,17 @@ def test_the_doctor_lists_every_layer_with_why_it_is_missing(monkeypatch):
     assert list(rows) == list(confinement.LAYERS)
     assert rows["uid"].split()[0] == "no" and rows["uid"].endswith("the grader does not run as root")
     assert said[-1] == "grading is allowed here"
+
+
+def test_the_mode_is_the_strongest_file_layer_and_none_without_one():
+    def mode(*layers):
+        return confinement.Plan(layers, {}, None, (), ()).mode
+    assert (mode("namespaces", "landlock", "seccomp", "uid"), mode("landlock", "seccomp", "uid")) == \
+        ("namespaces", "landlock")
+    assert (mode("seccomp", "uid", "capabilities"), mode("seccomp"), mode()) == ("permissions", "none", "none")
+
+
+def test_a_layer_counts_as_allowed_only_if_its_trial_process_exits_cleanly():
+    assert confinement._in_fork(lambda: True)
+    assert not confinement._in_fork(lambda: False)
+    assert not confinement._in_fork(lambda: os.kill(os.getpid(), 9))  # killed, as a filter may kill it

@@ -271,5 +271,7 @@ def test_train_returns_the_losses_of_its_train_step_epoch_by_epoch(tied):
     moved = {k: v + 1 for k, v in NET["train"]["params"].items()}
     uncalled = train(falling, step_params=moved)
     assert uncalled.fraction == pytest.approx(2 / 3) and "should call network.train_step" in uncalled.feedback.summary
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid, match="^train should return a list with one loss per epoch$"):
         train({"epoch 1": 0.3})
+    with pytest.raises(Invalid, match="^train returned a loss that is not a number: epoch 2's loss"):
+        train([0.3, "0.2", *falling[2:]])

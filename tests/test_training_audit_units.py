@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.backprop import diagnosis, steps, tasks
+from grader.backprop import diagnosis, objectives, steps, tasks
 from grader.backprop.objectives import PARAMS, gradients
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -127,3 +127,24 @@ def test_a_squared_error_step_with_a_wrong_derivative_is_named_at_the_learning_r
     found = steps.candidates(START, student_step_with_a_derivative_of_the_activation(START, objective), X, Y,
                              [objective], LR)
     assert any(r.bug == "derivative_of_activation" and r.rates == (LR,) * 4 for r in found)
+
+
+def student_step_stepping_w2_in_backward(params):
+    """A student's backward that updates W2 and b2 itself, then takes dW1 through the new W2; update_weights
+    steps W2 and b2 again. Written out here, so the audit's own version of it cannot agree by construction."""
+    c = objectives.forward(params, X)
+    dz2 = objectives.OBJECTIVES["cross_entropy"].dz2(c["z2"], c["a2"], Y)
+    dW2, db2 = c["a1"].T @ dz2, dz2.sum(axis=0, keepdims=True)
+    W2 = params["W2"] - LR * dW2
+    dz1 = (dz2 @ W2.T) * c["a1"] * (1 - c["a1"])
+    return {"W1": params["W1"] - LR * X.T @ dz1, "b1": params["b1"] - LR * dz1.sum(axis=0, keepdims=True),
+            "W2": W2 - LR * dW2, "b2": params["b2"] - 2 * LR * db2}
+
+
+def test_w2_stepped_inside_backward_is_named_and_replayed():
+    ends = [START]
+    for _ in range(5):
+        ends.append(student_step_stepping_w2_in_backward(ends[-1]))
+    found = [r for r in steps.candidates(START, ends[1], X, Y, ["cross_entropy"], LR) if r.bug == steps.W2_IN_BACKWARD]
+    assert [r.rates for r in found] == [(LR,) * 4]
+    assert steps.reproduces(found[0], START, ends[5], X, Y, 5)
