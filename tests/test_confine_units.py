@@ -37,6 +37,16 @@ def kernel_numbers(machine: str) -> dict[str, int]:
     pytest.skip(f"no kernel headers for {machine} (linux-libc-dev)")
 
 
+@pytest.mark.parametrize("machine, elf", [("x86_64", "EM_X86_64"), ("aarch64", "EM_AARCH64")])
+def test_the_filter_admits_only_its_architectures_audit_number(machine, elf):
+    """AUDIT_ARCH_*: the ELF machine, 64-bit, little-endian (linux/audit.h); another table is refused whole."""
+    header = Path("/usr/include/linux/elf-em.h")
+    if not header.is_file():
+        pytest.skip("no kernel headers (linux-libc-dev)")
+    em = int(re.search(rf"#define {elf}\s+(\d+)", header.read_text(encoding="utf-8"))[1])
+    assert seccomp.TABLES[machine][0] == em | 0x80000000 | 0x40000000
+
+
 @pytest.mark.parametrize("machine", sorted(seccomp.TABLES))
 def test_the_filter_names_each_system_call_by_the_kernels_number(machine):
     known = kernel_numbers(machine)
@@ -186,3 +196,25 @@ def test_a_layer_counts_as_allowed_only_if_its_trial_process_exits_cleanly():
     assert confinement._in_fork(lambda: True)
     assert not confinement._in_fork(lambda: False)
     assert not confinement._in_fork(lambda: os.kill(os.getpid(), 9))  # killed, as a filter may kill it
+
+
+def test_a_trial_that_raises_ends_in_its_own_process():
+    """Else the trial process would go on running the grader's own code, a second grader."""
+    read, write = os.pipe()
+    me = os.getpid()
+    try:
+        allowed = confinement._in_fork(lambda: 1 / 0)
+    except BaseException:
+        allowed = None
+    if os.getpid() != me:  # the trial process came back out of _in_fork
+        os.write(write, b"escaped")
+        os._exit(1)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        assert (allowed, pipe.read()) == (False, b"")
+
+
+def test_a_python_path_that_does_not_exist_is_left_out_of_the_whitelist(monkeypatch):
+    from grader.confine import paths
+    monkeypatch.setattr(paths.sysconfig, "get_path", lambda name: "/nonexistent/python-stdlib")
+    assert "/nonexistent/python-stdlib" not in paths.readable([], [])

@@ -240,6 +240,8 @@ def test_compute_loss_is_the_mean_squared_error_as_a_number():
     as_array = loss([np.array([v]) for v in right])
     assert as_array.fraction == pytest.approx(0.5)
     assert as_array.feedback.summary.startswith("compute_loss returns an array of shape (1,), not a single number")
+    one_wrong = loss([right[0], 2 * right[1]])
+    assert one_wrong.fraction == pytest.approx(0.5) and "for y of shape (4, 3)" in one_wrong.feedback.summary
     summed = loss([float(np.sum((t - p) ** 2)) for t, p in pairs])
     assert summed.fraction == 0 and summed.feedback.summary.endswith("; it sums instead of averaging")
     assert "for y of shape (5, 1): expected" in summed.feedback.summary and len(summed.feedback.details) == 1

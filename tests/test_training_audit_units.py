@@ -148,3 +148,10 @@ def test_w2_stepped_inside_backward_is_named_and_replayed():
     found = [r for r in steps.candidates(START, ends[1], X, Y, ["cross_entropy"], LR) if r.bug == steps.W2_IN_BACKWARD]
     assert [r.rates for r in found] == [(LR,) * 4]
     assert steps.reproduces(found[0], START, ends[5], X, Y, 5)
+
+
+def test_a_forward_without_b1_is_the_network_the_audit_judges():
+    rule = steps.Rule("mse", steps.NO_B1, (LR,) * 4)
+    moved = {**START, "b1": START["b1"] + 0.5}
+    assert np.array_equal(rule.forward(START, X)["a2"], objectives.forward(START, X)["a2"])  # b1 starts at 0
+    assert np.array_equal(rule.forward(moved, X)["a2"], objectives.forward(START, X)["a2"])  # and is never used
