@@ -107,7 +107,7 @@ def test_the_variants_outside_backward_are_replayable_too(bug):
     assert steps.VARIANTS[bug] in next(r for r in found if r.bug == bug).describe(LR)
 
 
-def student_step_with_a_derivative_of_the_activation(params, objective):
+def student_step_with_a_derivative_of_the_activation(params, objective, mixed=False):
     """A student's step whose sigmoid_derivative(x) computes x(1 - x), applied to z: written out here,
     not with the grader's math, so a wrong squared-error factor there cannot agree with it."""
     z1 = X @ params["W1"] + params["b1"]
@@ -116,17 +116,19 @@ def student_step_with_a_derivative_of_the_activation(params, objective):
     a2 = 1 / (1 + np.exp(-z2))
     m = X.shape[0]
     dl_da2 = 2 * (a2 - Y) / Y.size if objective == "mse" else (a2 - Y) / m  # mean of squares, half the SSE / m
-    dz2 = dl_da2 * z2 * (1 - z2)
-    dz1 = dz2 @ params["W2"].T * z1 * (1 - z1)
+    derivative = (lambda z: z * (1 - z)) if not mixed else (lambda z: 1 / (1 + np.exp(-z)) * (1 - z))
+    dz2 = dl_da2 * derivative(z2)
+    dz1 = dz2 @ params["W2"].T * derivative(z1)
     g = {"W1": X.T @ dz1, "b1": dz1.sum(axis=0, keepdims=True), "W2": a1.T @ dz2, "b2": dz2.sum(axis=0, keepdims=True)}
     return {k: params[k] - LR * g[k] for k in PARAMS}
 
 
 @pytest.mark.parametrize("objective", ["mse", "half_sse"])
-def test_a_squared_error_step_with_a_wrong_derivative_is_named_at_the_learning_rate(objective):
-    found = steps.candidates(START, student_step_with_a_derivative_of_the_activation(START, objective), X, Y,
-                             [objective], LR)
-    assert any(r.bug == "derivative_of_activation" and r.rates == (LR,) * 4 for r in found)
+@pytest.mark.parametrize("bug", ["derivative_of_activation", "derivative_mixed"])
+def test_a_squared_error_step_with_a_wrong_derivative_is_named_at_the_learning_rate(objective, bug):
+    first = student_step_with_a_derivative_of_the_activation(START, objective, mixed=bug == "derivative_mixed")
+    found = steps.candidates(START, first, X, Y, [objective], LR)
+    assert any(r.bug == bug and r.rates == (LR,) * 4 for r in found)
 
 
 def student_step_stepping_w2_in_backward(params):
