@@ -88,7 +88,16 @@ def test_only_the_accepted_objectives_explain_a_run():
     assert first_rule(first, accepted=("mse",)).objective == "mse"
 
 
-@pytest.mark.parametrize("bug", ["no_mean", "sign", "hidden_derivative", "bias_sum"])
+def test_a_flipped_sign_or_summed_biases_are_rates_of_the_exact_gradient_never_the_correct_steps():
+    m = X.shape[0]
+    for scale in ({k: -1 for k in PARAMS}, {"W1": 1, "b1": m, "W2": 1, "b2": m}):
+        rule = steps.Rule("half_sse", None, tuple(LR * scale[k] for k in PARAMS))
+        found = steps.candidates(START, rule.step(START, X, Y), X, Y, ["half_sse"], LR)
+        assert found and found[0].bug is None and not found[0].plain(LR)
+        assert found[0].rates == pytest.approx(rule.rates)
+
+
+@pytest.mark.parametrize("bug", ["hidden_derivative", "activation_hidden", "z1_for_a1"])
 def test_a_known_backward_mistake_is_replayed_under_its_name(bug):
     mistaken = steps.Rule("half_sse", bug, (LR,) * 4)
     first = mistaken.step(START, X, Y)
