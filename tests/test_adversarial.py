@@ -533,3 +533,11 @@ def test_answers_of_the_wrong_shape_from_any_probe_are_never_grader_errors(hosti
     assert not [c.name for c in result.checks if c.status is Status.GRADER_ERROR]
     assert "not what its probe sends" in check(result, "network.forward").feedback.summary
     assert result.score == 0
+
+
+def test_the_probes_arguments_are_gone_before_the_submission_loads(hostile):
+    """A class body that reads request.json could compute every answer while loading, uncounted."""
+    result = grade(hostile("gradients_precomputed_from_the_request"), FAST)
+    assert "no request to read" in result.output
+    assert check(result, "network.backward").score == 0
+    assert check(result, "sigmoid.values").status is Status.PASSED
