@@ -92,6 +92,7 @@ def test_the_child_may_start_no_process_and_is_told_so(report, attempt):
 
 
 @pytest.mark.parametrize("call", ["fork", "vfork", "clone_process", "ptrace", "mount", "setns", "bpf",
+                                  "shmget", "msgget", "semget", "mq_open",
                                   *(f"{kind}_{ns}" for kind in ("clone", "thread") for ns in probes.NAMESPACES)])
 def test_each_forbidden_system_call_is_refused_by_the_filter(report, call):
     """Straight to the kernel, past every wrapper: the filter's EPERM, not the kernel's own EINVAL or success."""

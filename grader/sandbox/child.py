@@ -26,6 +26,9 @@ def main() -> None:
     request_path, channel_fd = sys.argv[1], int(sys.argv[2])
     with open(request_path, encoding="utf-8") as f:
         request = json.load(f)
+    # Gone before the submission runs: it holds every probe's arguments, from which
+    # a class body could compute answers while loading, where nothing is counted.
+    os.unlink(request_path)
     import refusals
 
     refusals.install()
