@@ -541,3 +541,12 @@ def test_the_probes_arguments_are_gone_before_the_submission_loads(hostile):
     assert "no request to read" in result.output
     assert check(result, "network.backward").score == 0
     assert check(result, "sigmoid.values").status is Status.PASSED
+
+
+def test_an_answer_the_submission_writes_to_the_channel_itself_is_refused(hostile):
+    """The runner signs its lines with the session's token; a forged answer (finite differences with
+    'evaluations: 1') lacks it, so backward earns nothing, whatever the answer says."""
+    result = grade(hostile("forged_backward_answer_on_the_channel"), FAST)
+    backward = check(result, "network.backward")
+    assert backward.score == 0 and "did not write it" in backward.feedback.summary
+    assert check(result, "network.backward_repeatable").score == 0
