@@ -15,8 +15,9 @@ NAMESPACES = {"newns": 0x00020000, "newcgroup": 0x02000000, "newuts": 0x04000000
               "newuser": 0x10000000, "newpid": 0x20000000, "newnet": 0x40000000}
 THREAD = 0x00010000 | 0x00000100 | 0x00000800  # CLONE_THREAD | CLONE_VM | CLONE_SIGHAND
 SYSCALLS = {"x86_64": {"clone": 56, "fork": 57, "vfork": 58, "clone3": 435, "ptrace": 101, "mount": 165,
-                       "setns": 308, "bpf": 321},
-            "aarch64": {"clone": 220, "clone3": 435, "ptrace": 117, "mount": 40, "setns": 268, "bpf": 280}}
+                       "setns": 308, "bpf": 321, "shmget": 29, "msgget": 68, "semget": 64, "mq_open": 240},
+            "aarch64": {"clone": 220, "clone3": 435, "ptrace": 117, "mount": 40, "setns": 268, "bpf": 280,
+                        "shmget": 194, "msgget": 186, "semget": 190, "mq_open": 180}}
 
 
 def _attempt(action):
@@ -179,6 +180,8 @@ def run(kind, namespace, args):
         "raw": {"fork": _raw("fork"), "vfork": _raw("vfork"), "clone_process": _clone(SIGCHLD),
                 "clone3": _raw("clone3", 0, 0), "ptrace": _raw("ptrace", 0, 0, 0, 0),
                 "mount": _raw("mount", 0, 0, 0, 0, 0), "setns": _raw("setns", 0, 0), "bpf": _raw("bpf", 0, 0, 0),
+                "shmget": _raw("shmget", 0, 1 << 20, 0o1600), "msgget": _raw("msgget", 0, 0o1600),
+                "semget": _raw("semget", 0, 1, 0o1600), "mq_open": _raw("mq_open", 0, 0, 0, 0),
                 **{f"clone_{name}": _clone(SIGCHLD | flag) for name, flag in NAMESPACES.items()},
                 **{f"thread_{name}": _clone(THREAD | flag) for name, flag in NAMESPACES.items()}},
         "sockets": {name: _attempt(lambda f=family, k=kind: _socket(f, k)) for name, (family, kind) in {

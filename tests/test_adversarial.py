@@ -269,6 +269,16 @@ def test_numerical_differentiation_through_a_private_sigmoid_is_counted_too(host
     assert result.score == 0
 
 
+
+@pytest.mark.parametrize("name", ["lazy_gradients_after_the_count", "lazy_gradients_in_a_key"])
+def test_gradients_computed_after_backward_returns_are_counted_as_its_own(hostile, name):
+    """A mapping's __getitem__ or a key's __str__ that differentiates runs while backward is counted."""
+    result = grade(hostile(name), FAST)
+    for check_name in ("network.backward", "network.backward_repeatable"):
+        assert check(result, check_name).score == 0
+        assert "numerical differentiation, not backpropagation" in check(result, check_name).feedback.summary
+    assert "numerical_differentiation" in [f["code"] for f in result.flags]
+
 @pytest.mark.parametrize("folder", [ROOT / "reference", *sorted(p for p in CORRECT.iterdir() if p.is_dir()), "float32"],
                          ids=lambda p: getattr(p, "name", p))
 def test_backpropagation_in_every_correct_style_is_not_flagged(variant, folder):
@@ -523,3 +533,20 @@ def test_answers_of_the_wrong_shape_from_any_probe_are_never_grader_errors(hosti
     assert not [c.name for c in result.checks if c.status is Status.GRADER_ERROR]
     assert "not what its probe sends" in check(result, "network.forward").feedback.summary
     assert result.score == 0
+
+
+def test_the_probes_arguments_are_gone_before_the_submission_loads(hostile):
+    """A class body that reads request.json could compute every answer while loading, uncounted."""
+    result = grade(hostile("gradients_precomputed_from_the_request"), FAST)
+    assert "no request to read" in result.output
+    assert check(result, "network.backward").score == 0
+    assert check(result, "sigmoid.values").status is Status.PASSED
+
+
+def test_an_answer_the_submission_writes_to_the_channel_itself_is_refused(hostile):
+    """The runner signs its lines with the session's token; a forged answer (finite differences with
+    'evaluations: 1') lacks it, so backward earns nothing, whatever the answer says."""
+    result = grade(hostile("forged_backward_answer_on_the_channel"), FAST)
+    backward = check(result, "network.backward")
+    assert backward.score == 0 and "did not write it" in backward.feedback.summary
+    assert check(result, "network.backward_repeatable").score == 0

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -159,9 +160,11 @@ def test_ctrl_c_keeps_finished_students(tmp_path):
     os.killpg(process.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 130, output
-    assert "Interrupted: 1 of 3 finished" in output
-    assert (out / "a" / batch.RESULT).is_file() and not (out / "c" / batch.RESULT).exists()
-    assert not (out / "gradebook.csv").exists()
+    # On a loaded machine a second student may finish before the signal lands.
+    finished = re.search(r"Interrupted: (\d) of 3 finished", output)
+    assert finished and 1 <= int(finished[1]) < 3, output
+    assert sum((out / name / batch.RESULT).is_file() for name in "abc") == int(finished[1])
+    assert (out / "a" / batch.RESULT).is_file() and not (out / "gradebook.csv").exists()
 
 
 def test_students_are_the_folders_and_submission_files(tmp_path):

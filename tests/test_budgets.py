@@ -56,8 +56,8 @@ def numbers(value) -> int:
     """How many numbers an answer holds, counted as a person would: an array's every element."""
     if isinstance(value, np.ndarray):
         return value.size
-    if isinstance(value, dict):
-        return sum(numbers(v) for v in value.values())
+    if isinstance(value, dict):  # an array the probe has already put in wire form counts as its elements
+        return len(value["__ndarray__"]) if "__ndarray__" in value else sum(numbers(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return sum(numbers(v) for v in value)
     return int(isinstance(value, (int, float, np.number)) and not isinstance(value, bool))

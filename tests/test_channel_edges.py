@@ -14,10 +14,11 @@ from grader.observations import Invalid
 from grader.sandbox import messages
 
 BUDGET = 1 << 20
+TOKEN = "0" * 32
 
 
 def parse(message: dict) -> dict:
-    return messages.parse(json.dumps(message).encode(), BUDGET)
+    return messages.parse(json.dumps({**message, "token": TOKEN}).encode(), BUDGET, TOKEN)
 
 
 def result(value) -> dict:

@@ -13,8 +13,11 @@ from grader.sandbox import messages
 BUDGET = 1 << 20
 
 
+TOKEN = "0" * 32  # the session's (messages.parse refuses a line without it)
+
+
 def line(message: dict) -> bytes:
-    return json.dumps(message).encode()
+    return json.dumps({**message, "token": TOKEN}).encode()
 
 
 def result(**fields) -> dict:
@@ -38,7 +41,7 @@ ERROR = {"type": "ZeroDivisionError", "message": "division by zero", "where": WH
     {"event": "done"},
 ], ids=["started", "loaded", "result", "error", "done"])
 def test_what_the_child_sends_is_accepted(message):
-    parsed = messages.parse(wire.dumps(message).rstrip(b"\n"), BUDGET)
+    parsed = messages.parse(wire.dumps({**message, "token": TOKEN}).rstrip(b"\n"), BUDGET, TOKEN)
     assert parsed["event"] == message["event"]
 
 
@@ -79,7 +82,7 @@ def test_what_the_child_sends_is_accepted(message):
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_a_forged_field_is_refused_with_its_path(message, phrase):
     with pytest.raises(messages.Malformed) as refused:
-        messages.parse(line(message), BUDGET)
+        messages.parse(line(message), BUDGET, TOKEN)
     assert phrase in str(refused.value)
 
 
@@ -96,14 +99,14 @@ def test_a_forged_field_is_refused_with_its_path(message, phrase):
 def test_a_line_that_is_no_message_is_refused_quickly(raw, phrase):
     started = time.perf_counter()
     with pytest.raises(messages.Malformed) as refused:
-        messages.parse(raw, BUDGET)
+        messages.parse(raw, BUDGET, TOKEN)
     assert phrase in str(refused.value)
     assert time.perf_counter() - started < 1
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting():
     value = {"label": "[[[[{{{{" * 100 + '\\"]]]'}
-    assert messages.parse(line(result(value=value)), BUDGET)["value"] == value
+    assert messages.parse(line(result(value=value)), BUDGET, TOKEN)["value"] == value
 
 
 def _honest_fit(sizes, epochs, every) -> dict:
@@ -121,13 +124,21 @@ def test_a_training_budget_follows_the_epochs_an_instructor_allows(tmp_path):
     for settings in (None, config):
         probe = next(p for p in Backprop(settings).probes() if p.id == "xor.seed1")
         args = probe.args
-        honest = wire.dumps(result(id=probe.id, value=_honest_fit(args["sizes"], args["max_epochs"],
+        honest = wire.dumps(result(token=TOKEN, id=probe.id, value=_honest_fit(args["sizes"], args["max_epochs"],
                                                                   args["check_every"]))).rstrip(b"\n")
         assert len(honest) <= probe.max_bytes < 4 * len(honest)
-        assert messages.parse(honest, probe.max_bytes)["id"] == probe.id
+        assert messages.parse(honest, probe.max_bytes, TOKEN)["id"] == probe.id
 
 
 def test_every_probe_budget_is_far_below_the_channel_cap():
     budgets = {p.id: p.max_bytes for p in Backprop(Path(__file__).with_name("fast_limits.toml")).probes()}
     assert max(budgets.values()) < 4 << 20
     assert budgets["sigmoid.values"] < 256 << 10
+
+
+@pytest.mark.parametrize("token", [None, "", "1" * 32, ["0" * 32]])
+def test_a_line_without_the_sessions_token_is_the_submissions_and_refused(token):
+    forged = {"event": "result", "id": "p", "seconds": 0.1, "value": 1.0}
+    raw = json.dumps(forged if token is None else {**forged, "token": token}).encode()
+    with pytest.raises(messages.Malformed, match="did not write it"):
+        messages.parse(raw, BUDGET, TOKEN)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.backprop import diagnosis, objectives, steps, tasks
+from grader.backprop import objectives, steps, tasks
 from grader.backprop.objectives import PARAMS, gradients
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -88,8 +88,16 @@ def test_only_the_accepted_objectives_explain_a_run():
     assert first_rule(first, accepted=("mse",)).objective == "mse"
 
 
-# 1/m missing or a flipped sign are rates (above), not mistakes; the mixed objective is HIDDEN_ON's.
-@pytest.mark.parametrize("bug", [b.name for b in diagnosis.BUGS if b.name != "hidden_skips_output_derivative"])
+def test_a_flipped_sign_or_summed_biases_are_rates_of_the_exact_gradient_never_the_correct_steps():
+    m = X.shape[0]
+    for scale in ({k: -1 for k in PARAMS}, {"W1": 1, "b1": m, "W2": 1, "b2": m}):
+        rule = steps.Rule("half_sse", None, tuple(LR * scale[k] for k in PARAMS))
+        found = steps.candidates(START, rule.step(START, X, Y), X, Y, ["half_sse"], LR)
+        assert found and found[0].bug is None and not found[0].plain(LR)
+        assert found[0].rates == pytest.approx(rule.rates)
+
+
+@pytest.mark.parametrize("bug", ["hidden_derivative", "activation_hidden", "z1_for_a1"])
 def test_a_known_backward_mistake_is_replayed_under_its_name(bug):
     mistaken = steps.Rule("half_sse", bug, (LR,) * 4)
     first = mistaken.step(START, X, Y)

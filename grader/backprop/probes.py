@@ -12,7 +12,7 @@ import io
 import numpy as np
 
 from evaluations import Evaluations  # the child's copies: no grader package there
-from wire import decode_array
+from wire import decode_array, encode
 
 PARAMS = ("W1", "b1", "W2", "b2")
 
@@ -138,10 +138,12 @@ def backward(namespace, args):
     _n, h, k = args["sizes"]
     with Evaluations(namespace, type(net), X.shape[0], h + k) as evaluations:
         first = net.backward(X, y)
-    first = dict(first) if isinstance(first, dict) else first
-    stored = getattr(net, "gradients", None)
-    stored = dict(stored) if isinstance(stored, dict) else stored
-    params_after = get_params(net)
+        # Made plain data while counted: a mapping's __getitem__, a key's __str__ or
+        # an attribute's getter could otherwise compute the gradients after the count.
+        first = encode(dict(first) if isinstance(first, dict) else first)
+        stored = getattr(net, "gradients", None)
+        stored = encode(dict(stored) if isinstance(stored, dict) else stored)
+        params_after = get_params(net)
     _cached(net, args["cache"])
     second = net.backward(X, y)
     return {"returned": first, "stored": stored, "again": dict(second) if isinstance(second, dict) else second,
@@ -230,7 +232,8 @@ def fit(namespace, args):
         if epoch == 1:  # counted once, as in backward: a step by finite differences evaluates it dozens of times
             with Evaluations(namespace, type(net), X.shape[0], h + k) as counted:
                 losses.append(_number(net.train_step(X, y)))
-            first, evaluations = get_params(net), counted.passes()
+                first = get_params(net)  # read while counted: a property could step after the count
+            evaluations = counted.passes()
         else:
             losses.append(_number(net.train_step(X, y)))
         if epoch % every == 0:

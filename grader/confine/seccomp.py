@@ -8,7 +8,9 @@ not cover connecting to a host's pathname socket) but an AF_UNIX
 socketpair; new namespaces
 (unshare, setns, clone with a CLONE_NEW* flag), ptrace and reading other
 processes' memory, mounts, kernel modules, BPF, keyrings, io_uring (whose
-operations seccomp cannot see) and the like. clone3 answers ENOSYS, as in
+operations seccomp cannot see), System V IPC and POSIX message queues
+(memory no rlimit bounds, which outlives the child where there is no IPC
+namespace) and the like. clone3 answers ENOSYS, as in
 Docker's default profile: its flags sit behind a pointer a filter cannot
 read, and the C library then falls back to clone, whose flags it can.
 Calls of another architecture's table (x32 included) are refused whole.
@@ -39,7 +41,8 @@ TABLES = {
         "keyctl": 250, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
         "open_by_handle_at": 304, "name_to_handle_at": 303, "acct": 163, "swapon": 167, "swapoff": 168,
         "reboot": 169, "quotactl": 179, "settimeofday": 164, "clock_settime": 227, "adjtimex": 159,
-        "iopl": 172, "ioperm": 173}),
+        "iopl": 172, "ioperm": 173,
+        "shmget": 29, "shmat": 30, "shmctl": 31, "semget": 64, "msgget": 68, "mq_open": 240}),
     "aarch64": (0xC00000B7, {
         "socket": 198, "socketpair": 199, "clone": 220, "clone3": 435, "unshare": 97, "setns": 268,
         "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271, "kcmp": 272, "pidfd_getfd": 438,
@@ -49,7 +52,8 @@ TABLES = {
         "init_module": 105, "finit_module": 273, "delete_module": 106, "add_key": 217, "request_key": 218,
         "keyctl": 219, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
         "open_by_handle_at": 265, "name_to_handle_at": 264, "acct": 89, "swapon": 224, "swapoff": 225,
-        "reboot": 142, "quotactl": 60, "settimeofday": 170, "clock_settime": 112, "adjtimex": 171}),
+        "reboot": 142, "quotactl": 60, "settimeofday": 170, "clock_settime": 112, "adjtimex": 171,
+        "shmget": 194, "shmat": 196, "shmctl": 195, "semget": 190, "msgget": 186, "mq_open": 180}),
 }
 X32_BIT = 0x40000000
 #: called with arguments the filter inspects, below; every other name in a table is refused outright

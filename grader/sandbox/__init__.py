@@ -72,7 +72,7 @@ def run(chunks: list[dict], module_name: str, probe_files: Sequence[Path], probe
         for probe in remaining:
             outcome = session.outcomes.get(probe.id)
             if outcome and outcome.status in ("timeout", "crashed") and probe.calls:
-                what = "never returned" if outcome.status == "timeout" else "crashed the grader's process"
+                what = "never returned" if outcome.status == "timeout" else "ended the confined process that ran it"
                 if probe.calls[0] not in dead:
                     why = f"{what} when the grader called it ({probe.id})"
                     dead[probe.calls[0]] = (probe.calls[0], why)

@@ -26,6 +26,12 @@ def main() -> None:
     request_path, channel_fd = sys.argv[1], int(sys.argv[2])
     with open(request_path, encoding="utf-8") as f:
         request = json.load(f)
+    # Gone before the submission runs: it holds every probe's arguments, from which
+    # a class body could compute answers while loading, where nothing is counted.
+    os.unlink(request_path)
+    # Every line carries it: the submission shares this process and can write to the
+    # channel, but cannot read a local of this function without code the flags name.
+    token = request.pop("token")
     import refusals
 
     refusals.install()
@@ -35,7 +41,7 @@ def main() -> None:
     import wire
 
     def send(message: dict) -> None:
-        data = wire.dumps(message)
+        data = wire.dumps({**message, "token": token})
         view = memoryview(data)
         while view:
             view = view[os.write(channel_fd, view):]

@@ -10,6 +10,7 @@ here; whether they are right is for the judges (grader/observations.py).
 """
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import re
@@ -166,8 +167,10 @@ def _result(most_elements: int) -> Validator:
     return check
 
 
-def parse(line: bytes, most_bytes: int) -> dict:
+def parse(line: bytes, most_bytes: int, token: str) -> dict:
     """The message on one line of the channel, every field checked; Malformed if it is not one.
+
+    `token` is the session's: a line without it was written by the submission, not the runner.
 
     `most_bytes` is the most the line may hold; JSON spends at least two
     bytes an element, so no array may claim more than half of it.
@@ -191,9 +194,15 @@ def parse(line: bytes, most_bytes: int) -> dict:
         message = clean_tree(message)
     if not isinstance(message, dict):
         raise Malformed(f"it is {_kind(message)}, expected an object")
+    signed = message.pop("token", None)
     event = message.pop("event", None)
     schemas = {"started": EMPTY, "loaded": LOADED, "result": _result(most_bytes // 2), "done": EMPTY}
     if not isinstance(event, str) or event not in schemas:
         shown = repr(event[:40]) if isinstance(event, str) else _kind(event)
         raise Malformed(f"its event is {shown}, expected started, loaded, result or done")
-    return {"event": event, **schemas[event](message, event)}
+    checked = schemas[event](message, event)
+    # Last, so a line the submission wrote is still read field by field for what it says.
+    if not (isinstance(signed, str) and hmac.compare_digest(signed.encode(), token.encode())):
+        raise Malformed("the grader's runner did not write it (it lacks this run's token): "
+                        "a submission may not write to the grader's channel")
+    return {"event": event, **checked}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import secrets
 import select
 import shutil
 import signal
@@ -57,7 +58,8 @@ class Session:
         self.probes, self.limits, self.output, self.plan = probes, limits, output, plan
         self.shipped = shipped(probe_files)
         self.deadline_total = time.monotonic() + seconds_left
-        self.request = {"chunks": chunks, "module_name": module_name,
+        self.token = secrets.token_hex(16)  # marks the runner's own lines on the channel (child.py)
+        self.request = {"token": self.token, "chunks": chunks, "module_name": module_name,
                         "probes": [{"id": p.id, "kind": p.kind, "args": p.args} for p in probes]}
         self.outcomes: dict[str, Outcome] = {}
         self.loaded = False
@@ -167,7 +169,7 @@ class Session:
                 self._fail(current, "crashed", _exit_reason(_wait(process, 5.0)))
                 return False
             try:
-                message = messages.parse(line, limit)
+                message = messages.parse(line, limit, self.token)
             except messages.Malformed as bad:
                 self._fail(current, "crashed", f"sent a malformed message: {bad}")
                 return False
