@@ -49,7 +49,7 @@ def test_running_out_of_time_on_the_large_network_earns_backward_nothing_and_say
     backward, repeatable = _judged(Outcome("timeout", error=reason("did not finish within 2 s")))
     assert backward.fraction == 0 and repeatable.fraction == 0
     summary = backward.feedback.summary
-    assert summary.startswith("backward took longer than 2 s on a network of 18696 parameters")
+    assert summary.startswith("backward took longer than 2 s on a network of 37384 parameters")
     assert summary.endswith("where backpropagation takes milliseconds: numerical differentiation?")
     assert repeatable.feedback.summary == summary
 
@@ -81,7 +81,7 @@ def test_finite_differences_the_counter_misses_cost_too_much_and_earn_nothing(ho
     checks = {c.name: c for c in result.checks}
     for check in ("network.backward", "network.backward_repeatable"):
         assert checks[check].score == 0 and checks[check].status is Status.FAILED
-        assert "on a network of 18696 parameters" in checks[check].feedback.summary
+        assert "on a network of 37384 parameters" in checks[check].feedback.summary
         assert "numerical differentiation?" in checks[check].feedback.summary
     assert [f["code"] for f in result.flags] == ["numerical_differentiation"]
     # Running out of time on the large network is backward's verdict, not a hang that stops backward elsewhere
