@@ -89,3 +89,12 @@ def test_finite_differences_the_counter_misses_cost_too_much_and_earn_nothing(ho
     assert not [c.name for c in result.checks if c.status is Status.GRADER_ERROR]
     assert not [p for p in result.problems if cost.PROBE_ID in p["message"]]
     assert checks["network.train_step"].status is not Status.BLOCKED
+
+
+def test_the_honest_answer_on_the_large_network_fits_its_byte_budget():
+    from grader.backprop import Backprop
+
+    probe = next(p for p in Backprop(FAST).probes() if p.id == cost.PROBE_ID)
+    answer = wire.dumps({"event": "result", "id": probe.id, "value": {"returned": _right(cost.case(S))["returned"]}})
+    assert len(answer) <= probe.max_bytes < 4 * len(answer)
+    assert probe.measures_cost and probe.timeout == cost.SECONDS
