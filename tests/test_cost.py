@@ -12,7 +12,7 @@ import pytest
 from grader import wire
 from grader.backprop import objectives, settings
 from grader.backprop.checks import cost, gradients
-from grader.judging import Observations
+from grader.judging import Observations, ProbeFailed
 from grader.results import Status
 from grader.sandbox.model import Outcome, reason
 from tests.conftest import grade
@@ -52,6 +52,11 @@ def test_running_out_of_time_on_the_large_network_earns_backward_nothing_and_say
     assert summary.startswith("backward took longer than 2 s on a network of 37384 parameters")
     assert summary.endswith("where backpropagation takes milliseconds: numerical differentiation?")
     assert repeatable.feedback.summary == summary
+
+
+def test_a_timeout_of_the_whole_submission_is_not_called_backward_s_cost():
+    with pytest.raises(ProbeFailed):  # reported as the time it is, like any probe that did not run
+        _judged(Outcome("timeout", error=reason("the whole submission used its 40 s")))
 
 
 def test_running_out_of_memory_on_the_large_network_names_the_limit():
