@@ -173,10 +173,10 @@ def test_backward_repeatable_is_judged_on_its_own_but_not_on_zeros():
     unrecognised = {f"network__backward__{i}": backward_answer(c, {k: rng.normal(0, 1, v.shape)
                                                                     for k, v in c["params"].items()})
                     for i, c in enumerate(cases)}
-    assert gradients.judge_repeatable(observed(**unrecognised), cases).fraction == 1
+    assert gradients.judge_repeatable(observed(**unrecognised), cases, S).fraction == 1
     zeros = {f"network__backward__{i}": backward_answer(c, {k: np.zeros_like(v) for k, v in c["params"].items()})
              for i, c in enumerate(cases)}
-    assert gradients.judge_repeatable(observed(**zeros), cases).fraction == 0
+    assert gradients.judge_repeatable(observed(**zeros), cases, S).fraction == 0
 
 
 def test_a_replay_needs_every_parameter():

@@ -48,7 +48,7 @@ class Backprop:
 
     def flags(self, observations: Observations) -> list[dict]:
         """What the probes saw that a human should review; never scored here."""
-        return gradients.flags(observations) + numerical.flags(observations, self.settings)
+        return gradients.flags(observations, self.settings) + numerical.flags(observations, self.settings)
 
     def _data(self, key: str):
         if key == "xor":

@@ -75,6 +75,7 @@ COUNTS = {
     "init": lambda a: (sum(network(s) + 1 for s in a["shapes"]), 0),
     "forward": lambda a: (_rows(a) * (2 * a["sizes"][1] + 3 * a["sizes"][2]), 0),
     "backward": lambda a: (4 * network(a["sizes"]) + 1, 0),
+    "backward_at_scale": lambda a: (network(a["sizes"]), 0),
     "update_weights": lambda a: (network(a["sizes"]), 0),
     "compute_loss": lambda a: (len(a["pairs"]), 0),
     # train_step's steps, and the same steps composed of forward, backward and update_weights (gradients too).

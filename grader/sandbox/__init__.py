@@ -36,7 +36,8 @@ def run(chunks: list[dict], module_name: str, probe_files: Sequence[Path], probe
     why)}: a syntax error, say). A function that hangs or crashes a child
     joins them, as does one whose definition raised while loading: every
     probe that would call it is "blocked", at no cost in time, and a hung
-    function is never called again. Probes that call fewer functions run
+    function is never called again (a probe that measures cost only learns
+    that it is slow). Probes that call fewer functions run
     first, so a hang is charged to the function that hung.
 
     Raises SandboxError before running anything when this machine cannot
@@ -71,7 +72,7 @@ def run(chunks: list[dict], module_name: str, probe_files: Sequence[Path], probe
         result.outcomes.update(session.outcomes)
         for probe in remaining:
             outcome = session.outcomes.get(probe.id)
-            if outcome and outcome.status in ("timeout", "crashed") and probe.calls:
+            if outcome and outcome.status in ("timeout", "crashed") and probe.calls and not probe.measures_cost:
                 what = "never returned" if outcome.status == "timeout" else "ended the confined process that ran it"
                 if probe.calls[0] not in dead:
                     why = f"{what} when the grader called it ({probe.id})"

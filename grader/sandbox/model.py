@@ -35,6 +35,9 @@ class Probe:
     #: the shape of its answer: "list", or the keys of a dict; any other answer is the child's doing
     #: (a probe swapped by the submission), never the judge's to trip over
     answer: str | tuple[str, ...] | None = None
+    #: it asks whether a call is cheap: running out of time or memory is its answer, not a hang, so the
+    #: function it calls stays callable for the other probes
+    measures_cost: bool = False
 
     def needs(self, name: str) -> bool:
         """Whether it calls `name`, or anything of the class `name`."""

@@ -18,7 +18,8 @@ _STEP = (_NET + "train_step", _NET + "forward", _NET + "backward", _NET + "updat
 CALLS = {
     "sigmoid": ("sigmoid",), "sigmoid_derivative": ("sigmoid_derivative",), "manual_backprop": ("manual_backprop",),
     "init": (_NET + "__init__",), "forward": (_NET + "forward", _NET + "__init__"),
-    "backward": (_NET + "backward", _NET + "__init__"), "update_weights": (_NET + "update_weights", _NET + "__init__"),
+    "backward": (_NET + "backward", _NET + "__init__"), "backward_at_scale": (_NET + "backward", _NET + "__init__"),
+    "update_weights": (_NET + "update_weights", _NET + "__init__"),
     "compute_loss": (_NET + "compute_loss", _NET + "__init__"), "train_step": _STEP, "fit": _STEP,
     "train": ("train", *_STEP), "spiral_data": ("make_spiral_data",),
     "hyperparameters": ("explore_hyperparameters", *_STEP),
@@ -32,7 +33,8 @@ _FACTS = ("yscale", "xlabel", "ylabel", "title", "lines", "line_first", "surface
 ANSWERS = {
     "sigmoid": ("array", "scalars"), "sigmoid_derivative": ("array", "scalars"), "manual_backprop": "list",
     "init": "list", "forward": ("returned", "z1", "a1", "z2", "a2"),
-    "backward": ("returned", "stored", "again", "params_after", "evaluations"), "update_weights": PARAMS,
+    "backward": ("returned", "stored", "again", "params_after", "evaluations"), "backward_at_scale": ("returned",),
+    "update_weights": PARAMS,
     "compute_loss": "list", "train_step": ("steps", "composed"),
     "train": ("losses", "params", "step_losses", "step_params"),
     "fit": ("checkpoints", "first", "losses", "every", "evaluations"), "spiral_data": "list",

@@ -6,6 +6,7 @@ from functools import partial
 import numpy as np
 
 from grader.backprop import objectives
+from grader.backprop.checks import cost
 from grader.backprop.checks.common import objective_names, probe, random_params, shapes
 from grader.backprop.diagnosis import constant_factor, diagnose
 from grader.backprop.gradcheck import numerical_gradient, relative_error
@@ -38,7 +39,7 @@ def probes(s):
     t = s["limits"]["probe_seconds"]
     return [probe(f"network.backward.{i}", "backward",
                   {**case, "cache": objectives.forward(case["params"], case["X"])}, t)
-            for i, case in enumerate(cases(s))]
+            for i, case in enumerate(cases(s))] + cost.probes(s)
 
 
 def expected_gradients(case: dict, objective: str) -> dict:
@@ -87,14 +88,14 @@ def numerical_differentiation(obs: Observations) -> Feedback | None:
                      "values forward cached (Exercise 1 does it by hand)",))
 
 
-def flags(obs: Observations) -> list[dict]:
-    found = numerical_differentiation(obs)
+def flags(obs: Observations, s: dict) -> list[dict]:
+    found = numerical_differentiation(obs) or cost.too_costly(obs, s)
     if found is None:
         return []
     return [{"code": "numerical_differentiation", "message": found.summary, "about": "NeuralNetwork.backward"}]
 
 
-def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) -> Verdict:
+def judge_backward(obs: Observations, cases: list[dict], accepted: list[str], s: dict) -> Verdict:
     numerical = numerical_differentiation(obs)
     if numerical is not None:
         return Verdict(0, numerical, {"evaluations": evaluations(obs)})
@@ -127,6 +128,9 @@ def judge_backward(obs: Observations, cases: list[dict], accepted: list[str]) ->
     measured = {"objective": best, "relative_error": worst, "tolerance": TOLERANCE}
     shape_text = ", ".join(f"m={m} {n}-{h}-{k}" for m, n, h, k in SHAPES)
     if fraction == 1:
+        large = cost.problem(obs, s, best)  # right on small networks: and at a cost that backpropagation has?
+        if large is not None:
+            return Verdict(0, large, measured)
         details = ()
         if stored_problems:
             details = ("note: self.gradients should hold the same dict backward returns; update_weights reads it",)
@@ -207,11 +211,11 @@ def _diagnosis(got, cases, expected, accepted, best, per_param) -> tuple[str, li
                              "next step: compare each line with Exercise 1's chain rule, one factor at a time"], ()
 
 
-def judge_repeatable(obs: Observations, cases: list[dict]) -> Verdict:
+def judge_repeatable(obs: Observations, cases: list[dict], s: dict) -> Verdict:
     """Same gradients twice, weights untouched, judged on its own: a backward that matches no objective
     (network.backward's to charge) is still repeatable. Gradients that are all zero compute nothing, so
     two of them equal prove nothing (a made-up answer agreeing with itself)."""
-    numerical = numerical_differentiation(obs)
+    numerical = numerical_differentiation(obs) or cost.too_costly(obs, s)
     if numerical is not None:
         return Verdict(0, numerical)
     problems = []
@@ -241,8 +245,8 @@ def checks(s):
     p, c, accepted = s["points"], cases(s), objective_names(s)
     return [
         Check("network.backward", "backward: numerical gradient check", p["network.backward"],
-              partial(judge_backward, cases=c, accepted=accepted), "NeuralNetwork.backward"),
+              partial(judge_backward, cases=c, accepted=accepted, s=s), "NeuralNetwork.backward"),
         Check("network.backward_repeatable", "backward: repeatable, weights untouched",
-              p["network.backward_repeatable"], partial(judge_repeatable, cases=c),
+              p["network.backward_repeatable"], partial(judge_repeatable, cases=c, s=s),
               "NeuralNetwork.backward"),
     ]
