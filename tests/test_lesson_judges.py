@@ -8,7 +8,7 @@ import pytest
 
 from grader import wire
 from grader.backprop import objectives, settings
-from grader.backprop.checks import gradients, network
+from grader.backprop.checks import cost, gradients, network
 from grader.backprop.objectives import PARAMS
 from grader.judging import Observations, ProbeFailed
 from grader.observations import Invalid
@@ -35,13 +35,18 @@ def exact(case: dict, objective: str = "cross_entropy") -> dict:
     return objectives.gradients(case["params"], case["X"], case["y"], objective)
 
 
-def judged(answers, judge=gradients.judge_backward):
-    obs = observed(**{f"network__backward__{i}": a for i, a in enumerate(answers)})
-    return judge(obs, CASES, ACCEPTED) if judge is gradients.judge_backward else judge(obs, CASES)
+def at_scale(objective: str = "cross_entropy") -> dict:
+    """The large network's answer (checks/cost.py) of a backward that is right for `objective`."""
+    return {cost.PROBE_ID.replace(".", "__"): {"returned": {"d" + k: v for k, v in exact(cost.case(S), objective).items()}}}
+
+
+def judged(answers, judge=gradients.judge_backward, objective: str = "cross_entropy"):
+    obs = observed(**{f"network__backward__{i}": a for i, a in enumerate(answers)}, **at_scale(objective))
+    return judge(obs, CASES, ACCEPTED, S) if judge is gradients.judge_backward else judge(obs, CASES, S)
 
 
 def test_exact_gradients_earn_everything_and_name_their_objective():
-    verdict = judged([backward(c, exact(c, "mse")) for c in CASES])
+    verdict = judged([backward(c, exact(c, "mse")) for c in CASES], objective="mse")
     assert verdict.fraction == 1 and verdict.feedback.summary.startswith("gradients match the mean squared error")
     assert verdict.feedback.details == () and verdict.measured["objective"] == "mse"
 
@@ -127,10 +132,10 @@ def test_many_evaluations_in_one_call_are_numerical_differentiation_and_flagged(
     assert verdict.fraction == 0 and verdict.measured == {"evaluations": 40}
     assert verdict.feedback.summary.startswith("backward evaluated the network 40 times in one call")
     obs = observed(**{f"network__backward__{i}": a for i, a in enumerate(answers)})
-    assert gradients.flags(obs)[0]["code"] == "numerical_differentiation"
+    assert gradients.flags(obs, S)[0]["code"] == "numerical_differentiation"
     assert judged(answers, gradients.judge_repeatable).fraction == 0
     fine = observed(**{f"network__backward__{i}": backward(c, exact(c), evaluations=6) for i, c in enumerate(CASES)})
-    assert gradients.flags(fine) == []
+    assert gradients.flags(fine, S) == []
 
 
 def test_backward_that_changes_the_weights_is_not_repeatable_and_is_told_so():
